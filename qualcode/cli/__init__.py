@@ -1,0 +1,44 @@
+"""The `qualcode` command line. Each command module registers itself on `app`."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode import __version__
+from qualcode.cli._common import STATE
+
+app = typer.Typer(
+    name="qualcode",
+    help="Code interview and therapy-session transcripts against a YAML codebook — offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qualcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Show the version and exit.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors (may include local paths).")] = False,
+) -> None:
+    """qualcode: offline, reproducible coding of transcripts against a YAML codebook."""
+    STATE["debug"] = debug
+
+
+# Command modules register themselves on `app` when imported.
+from qualcode.cli import code as _code  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="qualcode")

@@ -1,0 +1,1 @@
+"""The coding engine: spaCy pipeline (nlp.py, the only spaCy import), matchers and negation."""

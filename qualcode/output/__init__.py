@@ -1,0 +1,1 @@
+"""Turning results into rows and files (atomic writes, CSV, JSONL)."""

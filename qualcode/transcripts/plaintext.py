@@ -1,0 +1,121 @@
+"""Speaker turns in plain text, in the conventions researchers use.
+
+Recognised at the start of a line (leading blanks allowed):
+  `Name: text`, `@Name: text`, `#Name: text`, `[Name] text`, `{Name} text`,
+  `[hh:mm:ss] Name: text`, `Name (hh:mm:ss): text`,
+  a name alone on its line with the text below (optionally `Name  0:03`, as Otter writes it),
+  and a line holding only a timestamp, which dates the next turn.
+Guards keep `Note:`, `https:`, clock times (`17:30`) and sentences ending in a colon from
+becoming speakers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qualcode.transcripts.roles import RoleMap
+
+TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_LABEL = r"[^\W\d_][\w.'’\- ]{0,60}?\??"
+
+_TS_NAME = re.compile(rf"^[\[(]?(?P<ts>{TS})[\])]?\s+(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
+_NAME_TS = re.compile(rf"^(?P<name>{_LABEL})\s*[\[(](?P<ts>{TS})[\])]\s*:(?:\s+(?P<text>.*))?$")
+_SIGIL = re.compile(rf"^[@#](?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
+_BRACKET = re.compile(r"^(?:\[(?P<a>[^\]\n]{1,60})\]|\{(?P<b>[^}\n]{1,60})\})(?:\s+(?P<text>.*))?$")
+_COLON = re.compile(rf"^(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
+_ALONE = re.compile(rf"^(?P<name>{_LABEL})(?:\s+[\[(]?(?P<ts>{TS})[\])]?)?\s*$")
+_TS_ONLY = re.compile(rf"^(?:[\[({{#](?P<a>{TS})(?:-\d)?[\])}}#]|(?P<b>{TS}))$")
+_TIMESTAMP_ONLY = re.compile(rf"^[\[(]?{TS}[\])]?$")
+
+#: Words that end in a colon but are not speakers.
+NOT_SPEAKERS = frozenset("""
+note notes nb n.b. ps p.s. http https ftp mailto www file email e-mail tel phone url link
+example examples e.g. i.e. eg ie re subject date time duration location place source sources
+summary transcript transcription translation comment comments edit edited update important
+warning caution question questions answer answers topic topics title chapter part section
+step tip hint todo fyi attendees present absent participants speakers agenda keywords
+""".split())
+
+#: Bracketed transcription notes that are not speakers.
+NOT_BRACKET_SPEAKERS = frozenset("""
+laughs laughing laughter laugh pause pauses paused silence silent inaudible unclear unintelligible
+crosstalk cross-talk overlap overlapping overlaps sighs sigh sighing cries crying cry coughs cough
+coughing clears throat noise interruption interrupted redacted name place removed break end start
+music applause nods nodding gestures gesture smiles smiling tearful long pause short pause
+""".split())
+
+PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "la", "le",
+                       "al", "el", "bin", "ibn", "y", "dos", "das"})
+
+
+@dataclass
+class TurnStart:
+    """A speaker label found on a line."""
+
+    speaker: str
+    text_col: int | None  # column where the turn's text starts on this line, None if it starts below
+    timestamp: str | None = None
+
+
+def plausible_name(label: str, roles: RoleMap, *, lenient: bool = False) -> bool:
+    """Could `label` be a speaker's name? Known labels always are."""
+    label = label.strip()
+    if not label or roles.known(label) or roles.is_listed(label):
+        return bool(label)
+    key = label.lower().rstrip("?")
+    if key in NOT_SPEAKERS or len(label) > 40:
+        return False
+    words = label.rstrip("?").split()
+    if not words or len(words) > 4:
+        return False
+    if lenient and len(words) == 1 and re.fullmatch(r"[A-Za-z]+\d+", words[0]):
+        return True  # [id1], [P3]
+    for word in words:
+        if word.lower() in PARTICLES:
+            continue
+        if not word[0].isupper() and not word[0].isdigit():
+            return False
+        if any(ch.isdigit() for ch in word) and not re.fullmatch(r"[A-Za-z]*\d+", word):
+            return False
+    return True
+
+
+def match_turn_start(line: str, roles: RoleMap) -> TurnStart | None:
+    """The speaker label that opens `line`, if any (name-alone lines are decided by the caller)."""
+    stripped = line.lstrip()
+    indent = len(line) - len(stripped)
+    for regex in (_TS_NAME, _NAME_TS, _SIGIL):
+        m = regex.match(stripped)
+        if m and plausible_name(m.group("name"), roles):
+            return _start(m, indent, m.groupdict().get("ts"))
+    m = _BRACKET.match(stripped)
+    if m:
+        name = (m.group("a") or m.group("b")).strip()
+        if (name.lower() not in NOT_BRACKET_SPEAKERS and not _TIMESTAMP_ONLY.match(name)
+                and plausible_name(name, roles, lenient=True)):
+            return TurnStart(name, indent + m.start("text") if m.group("text") else None)
+    m = _COLON.match(stripped)
+    if m and plausible_name(m.group("name"), roles):
+        return _start(m, indent, None)
+    return None
+
+
+def _start(m: re.Match, indent: int, ts: str | None) -> TurnStart:
+    text_col = indent + m.start("text") if m.group("text") else None
+    return TurnStart(m.group("name").strip(), text_col, ts)
+
+
+def match_name_alone(line: str, roles: RoleMap) -> TurnStart | None:
+    """`Name` or `Name  0:03` alone on a line (the caller checks the lines around it)."""
+    m = _ALONE.match(line.strip())
+    if not m or not plausible_name(m.group("name"), roles):
+        return None
+    name = m.group("name").strip()
+    if name.endswith((".", "!", ",", ";")) and not roles.known(name):
+        return None
+    return TurnStart(name, None, m.group("ts"))
+
+
+def timestamp_only(line: str) -> str | None:
+    m = _TS_ONLY.match(line.strip())
+    return (m.group("a") or m.group("b")) if m else None
