@@ -30,6 +30,10 @@ def _excerpt(text: str, spans: list[tuple[int, int, str, bool]]) -> Text:
     return out
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def render_coding(result: CodingResult, codebook: Codebook, console: Console, *, show_negated: bool = True) -> None:
     t = result.transcript
     colors = {th.id: (th.color or DEFAULT_COLOR) for th in codebook.themes}
@@ -39,8 +43,9 @@ def render_coding(result: CodingResult, codebook: Codebook, console: Console, *,
     head = Text(t.id, style="bold")
     head.append("  " + " · ".join(f for f in facts if f), style="cyan")
     counted = result.counted
-    head.append(f"\n{len(t.turns)} turns · {t.words:,} words · {len(counted)} suggestions"
-                f" ({len(result.suggestions) - len(counted)} negated, not counted)")
+    negated = len(result.suggestions) - len(counted)
+    head.append(f"\n{_n(len(t.turns), 'turn')} · {_n(t.words, 'word')} · {_n(len(counted), 'suggestion')}"
+                f" ({negated} negated, not counted)")
     console.print(head)
     by_turn: dict[int, list] = {}
     for s in result.suggestions:

@@ -95,9 +95,9 @@ def parse_plaintext_body(text: str, body_start: int, roles: RoleMap, path: str) 
 def _names_alone(lines, starts, roles: RoleMap) -> dict[int, Any]:
     """Lines holding only a speaker name, with the turn's text below.
 
-    Accepted when the name is a known speaker, carries a timestamp (`Name  0:03`), or
-    stands alone like this at least twice in the file; a blank line (or the start of the
-    body) must come before it and text must follow.
+    Accepted when the name is a known speaker, carries a timestamp (`Name  0:03`), or the
+    file uses this convention (some name stands alone like this at least twice); a blank
+    line (or the start of the body) must come before it and text must follow.
     """
     candidates: dict[int, Any] = {}
     for i, (_, _, line) in enumerate(lines):
@@ -113,8 +113,9 @@ def _names_alone(lines, starts, roles: RoleMap) -> dict[int, Any]:
     counts: dict[str, int] = {}
     for start in candidates.values():
         counts[start.speaker.lower()] = counts.get(start.speaker.lower(), 0) + 1
+    uses_convention = any(n >= 2 for n in counts.values())
     return {i: s for i, s in candidates.items()
-            if roles.known(s.speaker) or roles.is_listed(s.speaker) or s.timestamp or counts[s.speaker.lower()] >= 2}
+            if roles.known(s.speaker) or roles.is_listed(s.speaker) or s.timestamp or uses_convention}
 
 
 #: Readers by format name: (text, body_start, roles, path) -> ParsedBody.
