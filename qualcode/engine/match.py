@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -207,7 +208,7 @@ def applies_to(theme: Theme, role: str) -> bool:
 def suggest(transcript: Transcript, compiled: CompiledCodebook) -> list[Suggestion]:
     """Rule suggestions for every turn of a transcript, in turn and text order."""
     themes = {t.id: t for t in compiled.codebook.themes}
-    line_starts = [0] + [i + 1 for i, ch in enumerate(transcript.text) if ch == "\n"]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", transcript.text)]
     out: list[Suggestion] = []
     turns = transcript.turns
     for turn, doc in zip(turns, compiled.make_docs(t.text for t in turns)):
