@@ -21,6 +21,12 @@ def _excerpt(text: str, spans: list[tuple[int, int, str, bool]]) -> Text:
     last = max(e for _, e, _, _ in spans)
     lo = max(0, first - CONTEXT_CHARS)
     hi = min(len(text), last + CONTEXT_CHARS)
+    if lo:  # cut at word boundaries
+        space = text.find(" ", lo, first)
+        lo = space + 1 if space != -1 else first
+    if hi < len(text):
+        space = text.rfind(" ", last, hi)
+        hi = space if space != -1 else last
     shown = text[lo:hi].replace("\n", " ")
     out = Text(("… " if lo else "") + shown + (" …" if hi < len(text) else ""))
     shift = 2 if lo else 0
