@@ -19,8 +19,22 @@ MAX_YAML_BYTES = 5_000_000
 MAX_YAML_NODES = 200_000
 
 
+#: Tags the safe loader builds; any other tag is refused (no object is ever constructed from a tag).
+SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
+                      ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))
+
+#: Deepest nesting of lists and mappings accepted.
+MAX_YAML_DEPTH = 100
+
+
 class YamlTooLarge(Exception):
-    """The document expands to more nodes than MAX_YAML_NODES."""
+    """The document expands to more nodes than MAX_YAML_NODES, nests too deeply, or refers to itself."""
+
+    def __init__(self, reason: str, node: yaml.Node, *, code: str = "QC105"):
+        super().__init__(reason)
+        self.reason = reason
+        self.node = node
+        self.code = code
 
 
 @dataclass
@@ -78,15 +92,30 @@ class _Builder:
         self.count = 0
         self.duplicates: list[Diagnostic] = []
         self._scalar = yaml.SafeLoader("")
+        self._active: list[int] = []
 
     def build(self, node: yaml.Node) -> Any:
+        if node.tag not in SAFE_TAGS:
+            raise YamlTooLarge(f"tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed "
+                               "(qualcode never builds objects from YAML tags)", node, code="QC109")
         self.count += 1
         if self.count > MAX_YAML_NODES:
-            raise YamlTooLarge
+            raise YamlTooLarge(f"expands to more than {MAX_YAML_NODES:,} values (aliases repeated too often)", node)
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+            if id(node) in self._active:
+                raise YamlTooLarge("an alias refers to the list or mapping that contains it", node)
+            if len(self._active) >= MAX_YAML_DEPTH:
+                raise YamlTooLarge(f"nests lists and mappings more than {MAX_YAML_DEPTH} levels deep", node)
+            self._active.append(id(node))
+            try:
+                return self._build_collection(node)
+            finally:
+                self._active.pop()
         if isinstance(node, yaml.ScalarNode):
-            if node.tag.startswith("tag:yaml.org,2002:"):
-                return self._scalar.construct_object(node, deep=True)
-            return node.value  # unknown local tags stay plain strings
+            return self._scalar.construct_object(node, deep=True)
+        return None
+
+    def _build_collection(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child) for child in node.value]
         if isinstance(node, yaml.MappingNode):
@@ -109,6 +138,9 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101") -> YamlDoc:
     """Parse one YAML document; raise `ValueError(Diagnostic)` on syntax errors or alias bombs."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ValueError(Diagnostic("QC105", "YAML nests too deeply to read", path, 1, 1,
+                                    hint="flatten the nesting")) from None
     except yaml.MarkedYAMLError as exc:
         raise ValueError(_mark_diag(path, exc, syntax_code)) from None
     except yaml.YAMLError as exc:  # unmarked errors (e.g. more than one document)
@@ -119,10 +151,12 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101") -> YamlDoc:
     builder = _Builder(path)
     try:
         data = builder.build(node)
-    except YamlTooLarge:
-        raise ValueError(Diagnostic(
-            "QC105", f"YAML expands to more than {MAX_YAML_NODES:,} values (aliases repeated too often)",
-            path, node.start_mark.line + 1, 1, hint="write the values out instead of nesting '&anchor'/'*alias' references")) from None
+    except YamlTooLarge as exc:
+        mark = exc.node.start_mark
+        hint = ("remove the tag; write plain values" if exc.code == "QC109" else
+                "write the values out instead of '&anchor'/'*alias' references, and flatten deep nesting")
+        raise ValueError(Diagnostic(exc.code, f"YAML: {exc.reason}", path, mark.line + 1, mark.column + 1,
+                                    hint=hint)) from None
     except yaml.constructor.ConstructorError as exc:
         raise ValueError(_mark_diag(path, exc, syntax_code)) from None
     return YamlDoc(data, node, path, builder.duplicates)
