@@ -67,13 +67,16 @@ def load_pipeline(name: str | None = None, *, lemmas: bool = True) -> "Language"
 
     if name:
         try:
-            return spacy.load(name, exclude=["ner"] if name.startswith("en_core") else [])
+            nlp = spacy.load(name, exclude=["ner"] if name.startswith("en_core") else [])
         except OSError:
             raise PipelineError(Diagnostic(
                 "QC021", f"spaCy pipeline '{name}' is not installed", None,
                 hint="install its package with pip (qualcode never downloads one), or leave out --pipeline "
                      "to use the built-in English pipeline")) from None
-    nlp = spacy.blank("en")
+        if not lemmas or "lemmatizer" in nlp.pipe_names:
+            return nlp
+    else:
+        nlp = spacy.blank("en")
     if lemmas:
         _register_lemmatizer()
         nlp.add_pipe(LEMMA_COMPONENT)

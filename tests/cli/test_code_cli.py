@@ -129,3 +129,15 @@ def test_help_imports_neither_spacy_nor_pandas():
             "print(sorted(m for m in ('spacy', 'pandas', 'thinc') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(DATA.parent.parent))
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_installed_pipeline_by_path_gives_the_same_suggestions(cli, tmp_path):
+    import spacy
+
+    model = tmp_path / "my_pipeline"
+    spacy.blank("en").to_disk(model)
+    src = write(tmp_path)
+    default = cli("code", src, "-c", SMALL, "-f", "csv")
+    custom = cli("code", src, "-c", SMALL, "-f", "csv", "--pipeline", model)
+    assert custom.exit_code == 0, custom.stderr
+    assert custom.stdout == default.stdout
