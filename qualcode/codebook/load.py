@@ -29,7 +29,7 @@ def read_codebook_text(path: str | Path) -> str:
         size = path.stat().st_size
     except FileNotFoundError:
         raise CodebookError(Diagnostic("QC001", "codebook not found", name,
-                                       hint="check the path, or omit --codebook to use the default codebook")) from None
+                                       hint="check the path given with --codebook")) from None
     except OSError as exc:
         raise CodebookError(Diagnostic("QC001", f"cannot read codebook: {exc.strerror}", name)) from None
     if path.is_dir():
@@ -292,6 +292,9 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         from qualcode.codebook.default import default_codebook_path
 
         path = default_codebook_path()
+        if not path.is_file():
+            raise CodebookError(Diagnostic("QC001", "the default codebook is missing from this installation", str(path),
+                                           hint="reinstall qualcode, or name a codebook with --codebook FILE"))
     codebook, diags = check_codebook(path)
     errors = [d for d in diags if d.severity == ERROR]
     if errors or codebook is None:

@@ -79,3 +79,17 @@ def test_unexpected_errors_show_no_data_and_no_traceback(cli, tmp_path, monkeypa
     assert r.exit_code == 1
     assert "SECRET" not in r.stderr and "Traceback" not in r.stderr
     assert r.stderr.startswith("qualcode: internal error (RuntimeError at test_offline_and_crash.py:")
+
+
+def test_outputs_are_readable_as_the_umask_allows(cli, tmp_path):
+    import os
+
+    src = tmp_path / "t.txt"
+    src.write_text("Client: I trust you.\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    old = os.umask(0o022)
+    try:
+        assert cli("code", src, "-c", SMALL, "--out", out).exit_code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
