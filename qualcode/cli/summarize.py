@@ -90,7 +90,7 @@ def render_summary(summary, console: Console, *, by: str = "theme") -> None:
                 table.add_row("  " * theme.depth + theme.id,
                               *(MARKS[ix.patterns[(kind, dyad, theme.id)].pattern] for dyad in dyads))
         else:
-            table = Table(title=f"{KIND_TITLES[kind]}: {len(dyads)} dyads, counted by pattern", title_justify="left")
+            table = Table(title=f"{KIND_TITLES[kind]}: {len(dyads)} dyad{'s' if len(dyads) != 1 else ''}, counted by pattern", title_justify="left")
             table.add_column("theme", no_wrap=True)
             for p in PATTERNS:
                 table.add_column(HEADERS[p], justify="right")
