@@ -127,6 +127,7 @@ class Summary:
     quotes: list = field(default_factory=list)
     sequences: list = field(default_factory=list)
     window: int = 3
+    include_interviewer: bool = False
     source: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

@@ -85,7 +85,12 @@ def study_codings(paths: list[Path], *, codebook: Codebook | None, codings: str 
     elif coder is not None:
         from qualcode.review.store import load_codings
 
-        rows = load_codings(project, coder)
+        try:
+            rows = load_codings(project, coder)
+        except NotImplementedError:
+            raise QualcodeError(Diagnostic(
+                "QC556", "reviewed codings cannot be read by this version of qualcode", str(project),
+                hint="export the coder's codings to a CSV and use --codings FILE")) from None
         transcripts = read_transcripts(paths, codebook)
         source = f"reviewed codings of coder {coder} in project {project} ({len(rows)} codings)"
     else:
@@ -143,7 +148,7 @@ def build_summary(data: StudyCodings, *, codebook: Codebook | None, manifest_row
                   window: int = DEFAULT_WINDOW, quotes: int = 2, include_interviewer: bool = False) -> Summary:
     """Compute every table of the summary from transcripts and codings already read."""
     members, warnings = assign_members(data.transcripts, manifest=manifest_rows, manifest_path=manifest_path)
-    diags = list(data.diagnostics) + warnings
+    diags = [d for t in data.transcripts for d in t.diagnostics] + list(data.diagnostics) + warnings
     themes = theme_infos(codebook, [e.theme for e in data.evidence])
     if codebook is not None:
         for theme in themes:
@@ -161,7 +166,8 @@ def build_summary(data: StudyCodings, *, codebook: Codebook | None, manifest_row
     return Summary(themes=themes, members=tuple(sorted(members, key=lambda m: (m.dyad, m.kind, m.id))), roles=roles,
                    patterns=patterns, pattern_counts=counts, agreement=agreement,
                    quotes=exemplar_quotes(members, evidence, per_role=quotes, include_interviewer=include_interviewer),
-                   sequences=sequences, window=window, source=data.source, diagnostics=diags)
+                   sequences=sequences, window=window, include_interviewer=include_interviewer, source=data.source,
+                   diagnostics=diags)
 
 
 def write_summary(summary: Summary, out_dir: str | Path) -> list[Path]:

@@ -165,7 +165,7 @@ def assign_members(transcripts: list[Transcript], *, manifest: list[ManifestRow]
             continue
         ids[t.id] = t.path
         meta = {"dyad": t.dyad, "role": (t.role or "").lower() or None, "group": t.group, "setting": t.setting,
-                "kind": (t._meta("kind") or "").lower() or None}
+                "kind": str(t.meta.get("kind") or "").lower() or None}
         row = _lookup(index, t)
         if row is not None:
             used.add(row.line)

@@ -131,3 +131,27 @@ def test_inputs_are_not_modified(cli, tmp_path):
     r = cli("summarize", STUDY, "--codebook", BOOK, "--manifest", MANIFEST, "--out", tmp_path / "o", "-q")
     assert r.exit_code == 0
     assert {p.name: p.read_bytes() for p in STUDY.iterdir()} == before
+
+
+def test_coder_without_a_review_store_says_what_to_do(cli, tmp_path):
+    r = cli("summarize", STUDY / "a01-client.txt", "--codebook", BOOK, "--coder", "ana", "--project", tmp_path)
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (f"{tmp_path}: QC556 reviewed codings cannot be read by this version of qualcode — "
+                                "export the coder's codings to a CSV and use --codings FILE")
+
+
+def test_dyad_facet_conflicts_and_duplicate_ids(cli, tmp_path):
+    for name, group in (("x-client", "favorable"), ("x-therapist", "struggling")):
+        role = name.split("-")[1]
+        (tmp_path / f"{name}.txt").write_text(f"---\ndyad: X\nrole: {role}\ngroup: {group}\n---\nInterviewer: Hi?\n"
+                                             f"Participant: I trust you.\n", encoding="utf-8")
+    r = cli("summarize", tmp_path, "--codebook", BOOK)
+    assert r.exit_code == 0
+    assert r.stderr.splitlines()[0] == (
+        f"{tmp_path / 'x-therapist.txt'}: QC546 warning: dyad 'X' has group 'struggling' here but 'favorable' in "
+        f"{tmp_path / 'x-client.txt'}; using 'favorable' — give every transcript of the dyad the same group")
+    (tmp_path / "copy.txt").write_text("---\nid: x-client\ndyad: Y\nkind: session\n---\nClient: Hi.\n", encoding="utf-8")
+    r = cli("summarize", tmp_path, "--codebook", BOOK)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == (f"{tmp_path / 'x-client.txt'}: QC547 transcript id 'x-client' is also the id "
+                                        f"of {tmp_path / 'copy.txt'} — give each transcript its own 'id' in the front matter")
