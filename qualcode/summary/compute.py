@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from qualcode.errors import Diagnostic
 from qualcode.models import Codebook, Turn
-from qualcode.summary.study import PERSPECTIVES, Member
+from qualcode.summary.study import PERSPECTIVES, Member, natural_key
 
 SHARED = "shared"
 ABSENT = "absent"
@@ -136,7 +136,7 @@ class Summary:
         return tuple(k for k in ("interview", "session") if any(m.kind == k for m in self.members))
 
     def dyads(self, kind: str) -> list[str]:
-        return sorted({m.dyad for m in self.members if m.kind == kind})
+        return sorted({m.dyad for m in self.members if m.kind == kind}, key=natural_key)
 
     def theme(self, theme_id: str) -> ThemeInfo:
         return next(t for t in self.themes if t.id == theme_id)
@@ -209,7 +209,7 @@ def role_order(roles) -> list[str]:
 def dyad_summaries(members: list[Member], evidence: list[Evidence], themes: tuple[ThemeInfo, ...], *,
                    include_interviewer: bool = False) -> tuple[list[RoleRow], list[DyadTheme]]:
     """Role rows and patterns for every kind × dyad × theme."""
-    members = sorted(members, key=lambda m: (m.kind, m.dyad, m.id))
+    members = sorted(members, key=lambda m: (m.kind, natural_key(m.dyad), m.id))
     coded: dict[tuple[str, int], set[str]] = defaultdict(set)
     for e in evidence:
         coded[(e.transcript, e.turn)].add(e.theme)
@@ -224,7 +224,7 @@ def dyad_summaries(members: list[Member], evidence: list[Evidence], themes: tupl
             by_dyad[m.dyad].append(m)
         stats = {dyad: _dyad_stats(ms, coded, include_interviewer) for dyad, ms in by_dyad.items()}
         study_roles = role_order({*REQUIRED, *(r for s in stats.values() for r in s["turns"])})
-        for dyad in sorted(by_dyad):
+        for dyad in sorted(by_dyad, key=natural_key):
             s = stats[dyad]
             group = _facet(by_dyad[dyad], "group")
             setting = _facet(by_dyad[dyad], "setting")

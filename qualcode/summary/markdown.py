@@ -5,6 +5,7 @@ import re
 
 from qualcode import __version__
 from qualcode.summary.compute import MISSING, PATTERNS, Summary
+from qualcode.summary.study import natural_key
 from qualcode.summary.views import (KIND_TITLES, PATTERN_HELP, PATTERN_LABELS, Index, agreement_sentence,
                                     kappa_text, pct, role_cell)
 
@@ -57,7 +58,7 @@ def _kind_section(summary: Summary, ix: Index, kind: str) -> list[str]:
                      pct(a.percent_agreement) if a else "n/a", kappa_text(a.kappa) if a else "n/a"])
     out += _table(header, rows, "l" + "r" * (len(header) - 1)) + [""]
     missing = [p for p in summary.patterns if p.kind == kind and p.pattern == MISSING]
-    lacking = sorted({(p.dyad, "+".join(p.missing)) for p in missing})
+    lacking = sorted({(p.dyad, "+".join(p.missing)) for p in missing}, key=lambda x: (natural_key(x[0]), x[1]))
     if lacking:
         out += ["Dyads with a missing perspective: " + ", ".join(
             f"{md_escape(d)} (no {m.replace('+', ' or ')} {'interview' if kind == 'interview' else 'turns'})"

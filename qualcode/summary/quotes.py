@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 
 from qualcode.models import Transcript
 from qualcode.summary.compute import Evidence, counted_role
-from qualcode.summary.study import Member
+from qualcode.summary.study import Member, natural_key
 
 #: Longest quote shown, in characters (about two sentences).
 MAX_QUOTE_CHARS = 280
@@ -105,7 +105,7 @@ def exemplar_quotes(members: list[Member], evidence: list[Evidence], *, per_role
                     include_interviewer: bool = False) -> list[Quote]:
     """The best `per_role` quotes for every kind × dyad × theme × role with coded turns."""
     by_id: dict[str, Member] = {m.id: m for m in members}
-    order = {m.id: i for i, m in enumerate(sorted(members, key=lambda m: (m.kind, m.dyad, m.id)))}
+    order = {m.id: i for i, m in enumerate(sorted(members, key=lambda m: (m.kind, natural_key(m.dyad), m.id)))}
     per_turn: dict[tuple[str, int, str], list[Evidence]] = defaultdict(list)
     for e in evidence:
         if e.transcript in by_id:
@@ -123,7 +123,7 @@ def exemplar_quotes(members: list[Member], evidence: list[Evidence], *, per_role
         rank_key = (-best.score, -len(hits), order[tid], number)
         candidates[(m.kind, m.dyad, theme, role)].append((rank_key, m.transcript, turn, best))
     out: list[Quote] = []
-    for key in sorted(candidates):
+    for key in sorted(candidates, key=lambda k: (k[0], natural_key(k[1]), k[2], k[3])):
         chosen: list[Quote] = []
         for _, transcript, turn, best in sorted(candidates[key], key=lambda c: c[0]):
             text, line = _quote_text(transcript, turn, best)

@@ -10,7 +10,7 @@ from qualcode.summary.compute import (Evidence, Summary, dyad_summaries, expand_
                                       theme_statistics)
 from qualcode.summary.quotes import exemplar_quotes
 from qualcode.summary.sequences import code_sequences, transitions
-from qualcode.summary.study import StudyError, assign_members, expand_paths, read_manifest
+from qualcode.summary.study import StudyError, assign_members, expand_paths, natural_key, read_manifest
 
 #: Default window of the sequence analysis, in turns.
 DEFAULT_WINDOW = 3
@@ -163,7 +163,7 @@ def build_summary(data: StudyCodings, *, codebook: Codebook | None, manifest_row
     for e in data.evidence:
         coded.setdefault((e.transcript, e.turn), set()).add(e.theme)
     sequences = transitions(code_sequences(members, coded), window=window)
-    return Summary(themes=themes, members=tuple(sorted(members, key=lambda m: (m.dyad, m.kind, m.id))), roles=roles,
+    return Summary(themes=themes, members=tuple(sorted(members, key=lambda m: (natural_key(m.dyad), m.kind, m.id))), roles=roles,
                    patterns=patterns, pattern_counts=counts, agreement=agreement,
                    quotes=exemplar_quotes(members, evidence, per_role=quotes, include_interviewer=include_interviewer),
                    sequences=sequences, window=window, include_interviewer=include_interviewer, source=data.source,

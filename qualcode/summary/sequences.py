@@ -22,7 +22,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from qualcode.summary.study import Member
+from qualcode.summary.study import Member, natural_key
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def yules_q(a: int, b: int, c: int, d: int) -> float | None:
 def code_sequences(members: list[Member], coded: dict[tuple[str, int], set[str]]) -> list[list[set[tuple[str, str]]]]:
     """For each session, the (role, theme) codes of each turn in order."""
     out = []
-    for m in sorted(members, key=lambda m: (m.dyad, m.id)):
+    for m in sorted(members, key=lambda m: (natural_key(m.dyad), m.id)):
         if m.kind != "session":
             continue
         out.append([{(turn.role, theme) for theme in coded.get((m.id, turn.number), ())} for turn in m.transcript.turns])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import glob
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,12 @@ class Member:
 class ManifestRow:
     line: int
     values: dict[str, str]
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that puts D2 before D10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+                 for part in re.split(r"(\d+)", text) if part)
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:

@@ -28,7 +28,7 @@ def table_rows(summary: Summary, table: str) -> list[dict]:
 
     if table == "transcripts":
         rows = []
-        for m in sorted(summary.members, key=lambda m: (m.dyad, m.kind, m.id)):
+        for m in summary.members:
             counted = [t for t in m.transcript.turns if counted_role(m, t, include_interviewer=summary.include_interviewer) is not None]
             rows.append({"transcript": m.id, "path": m.transcript.path, "dyad": m.dyad, "kind": m.kind,
                          "role": m.role, "group": m.group, "setting": m.setting, "turns": len(m.transcript.turns),

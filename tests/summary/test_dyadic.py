@@ -133,3 +133,9 @@ def test_near_duplicate_quotes_of_one_role_are_dropped(study_codebook, tmp_path)
     summary = summarize([tmp_path / "s.txt"], codebook=study_codebook)
     quotes = [(q.rank, q.turn) for q in summary.quotes if q.theme == "trust" and q.role == "client"]
     assert quotes == [(1, 1), (2, 4)]
+
+
+def test_dyads_sort_naturally():
+    from qualcode.summary.study import natural_key
+
+    assert sorted(["D10", "D2", "D1", "C3"], key=natural_key) == ["C3", "D1", "D2", "D10"]
