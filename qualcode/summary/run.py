@@ -24,6 +24,8 @@ class StudyCodings:
     evidence: list[Evidence]
     source: str
     diagnostics: list[Diagnostic]
+    #: the codebook the rules used (None when codings were given)
+    codebook: Codebook | None = None
 
 
 def rule_codings(paths: list[Path], codebook: Codebook) -> tuple[list[Transcript], list[Evidence]]:
@@ -99,7 +101,7 @@ def study_codings(paths: list[Path], *, codebook: Codebook | None, codings: str 
             codebook = load_codebook(None)
         transcripts, evidence = rule_codings(paths, codebook)
         source = f"rule suggestions from codebook '{codebook.name}' ({codebook.path})"
-        return StudyCodings(transcripts, evidence, source, [])
+        return StudyCodings(transcripts, evidence, source, [], codebook)
     evidence, diags = _check_codings(rows, transcripts, str(codings) if codings else None)
     return StudyCodings(transcripts, evidence, source, diags)
 
@@ -139,7 +141,7 @@ def summarize(paths: list[str | Path], *, codebook: Codebook | None = None, codi
     files = expand_paths(list(paths))
     manifest_rows = read_manifest(manifest) if manifest is not None else None
     data = study_codings(files, codebook=codebook, codings=codings, coder=coder, project=project)
-    return build_summary(data, codebook=codebook, manifest_rows=manifest_rows,
+    return build_summary(data, codebook=codebook or data.codebook, manifest_rows=manifest_rows,
                          manifest_path=str(manifest) if manifest else None, window=window, quotes=quotes,
                          include_interviewer=include_interviewer)
 

@@ -20,8 +20,15 @@ from qualcode.models import Transcript
 PERSPECTIVES = ("client", "therapist", "interpreter")
 KINDS = ("interview", "session")
 MANIFEST_COLUMNS = ("transcript", "dyad", "role", "group", "setting", "kind")
-#: File endings read when a folder is given.
+#: File endings a manifest's transcript names may carry.
 TRANSCRIPT_SUFFIXES = (".txt", ".md")
+
+
+def transcript_suffixes() -> tuple[str, ...]:
+    """File endings read when a folder is given: every input format qualcode reads."""
+    from qualcode.transcripts.read import FORMATS
+
+    return tuple(sorted({*TRANSCRIPT_SUFFIXES, *(f".{name}" for name in FORMATS)}))
 
 
 class StudyError(QualcodeError):
@@ -60,10 +67,11 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
     """Files, folders (their .txt/.md files, recursively) and glob patterns, in a stable order."""
     out: list[Path] = []
     problems: list[Diagnostic] = []
+    suffixes = transcript_suffixes()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found:
                 problems.append(Diagnostic("QC552", "folder holds no transcripts (.txt or .md files)", str(path),
@@ -138,7 +146,7 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
 def _key(name: str) -> str:
     """A manifest's transcript name compared without case and without a .txt/.md ending."""
     name = name.strip().lower()
-    for suffix in TRANSCRIPT_SUFFIXES:
+    for suffix in transcript_suffixes():
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name

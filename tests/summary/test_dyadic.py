@@ -139,3 +139,14 @@ def test_dyads_sort_naturally():
     from qualcode.summary.study import natural_key
 
     assert sorted(["D10", "D2", "D1", "C3"], key=natural_key) == ["C3", "D1", "D2", "D10"]
+
+
+def test_library_default_codebook_gives_definitions(monkeypatch, study_codebook):
+    """summarize() without a codebook codes with the default one and still shows its themes' definitions."""
+    import qualcode.codebook as codebook_pkg
+    from qualcode.summary import summarize
+    from conftest import STUDY_DATA
+
+    monkeypatch.setattr(codebook_pkg, "load_codebook", lambda path=None: study_codebook)
+    summary = summarize([STUDY_DATA / "study" / "a01-client.txt"])
+    assert summary.theme("trust").definition == "Trusting or feeling safe with another person in the therapy."
