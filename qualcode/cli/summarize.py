@@ -21,7 +21,7 @@ class By(str, Enum):
 
 @app.command("summarize")
 def summarize_cli(
-    paths: Annotated[list[Path], typer.Argument(help="The study's transcripts: files, folders or glob patterns.", show_default=False, metavar="PATH...")],
+    paths: Annotated[list[Path], typer.Argument(help="The study's transcripts: files, folders or glob patterns.", show_default=False, metavar="PATH")],
     by: Annotated[By, typer.Option("--by", help="Terminal view: 'theme' (dyads per pattern, agreement) or 'dyad' (dyad × theme patterns).")] = By.theme,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write summary.md, summary.html and the CSV tables into this folder.")] = None,
     manifest: Annotated[Optional[Path], typer.Option("--manifest", help="CSV with one row per transcript: transcript,dyad,role,group,setting,kind (wins over front matter).")] = None,
