@@ -6,7 +6,7 @@ import io
 import json
 import sys
 
-from conftest import DATA, run_qualcode
+from support import DATA, run_qualcode
 
 SMALL = DATA / "codebooks" / "small.yaml"
 TRANSCRIPT = """---

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DEFAULT_CODEBOOK, EXAMPLES
+from support import DEFAULT_CODEBOOK, EXAMPLES
 from qualcode.codebook import load_codebook
 from qualcode.coding import code_transcript
 from qualcode.engine.match import compile_codebook, match_doc

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DATA
+from support import DATA
 from qualcode.codebook import load_codebook
 from qualcode.engine.match import compile_codebook, keyword_hits_reference, match_doc
 from qualcode.transcripts import read_transcript

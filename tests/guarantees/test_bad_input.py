@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from conftest import DATA
+from support import DATA
 
 SMALL = DATA / "codebooks" / "small.yaml"
 

@@ -5,7 +5,7 @@ import errno
 import subprocess
 import sys
 
-from conftest import CLI_ENV, DATA, EXAMPLES, ROOT
+from support import CLI_ENV, DATA, EXAMPLES, ROOT
 
 SMALL = DATA / "codebooks" / "small.yaml"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, find
+from summary_support import ROOT, find
 
 ANNOMI = ROOT / "tests" / "data" / "annomi"
 LABEL_TYPES = ("main_therapist_behaviour", "client_talk_type")

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import OUTPUT
+from summary_support import OUTPUT
 
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(name)), None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 
-from conftest import STUDY_DATA
+from summary_support import STUDY_DATA
 
 STUDY = STUDY_DATA / "study"
 BOOK = STUDY_DATA / "codebook.yaml"

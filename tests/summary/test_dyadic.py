@@ -5,7 +5,7 @@ import pytest
 
 from qualcode.summary.compute import PATTERNS, cohen_kappa, pattern_of
 
-from conftest import find
+from summary_support import find
 
 
 def test_every_pattern_occurs_in_the_fixture_study(study_summary):
@@ -47,7 +47,7 @@ def test_role_counts_leave_out_the_interviewer(study_summary):
 
 def test_include_interviewer_counts_the_interviewer(study_codebook):
     from qualcode.summary import summarize
-    from conftest import STUDY_DATA
+    from summary_support import STUDY_DATA
 
     summary = summarize([STUDY_DATA / "study" / "a01-client.txt"], codebook=study_codebook, include_interviewer=True)
     row = find(summary.roles, kind="interview", dyad="A01", theme="trust", role="interviewer")
@@ -145,7 +145,7 @@ def test_library_default_codebook_gives_definitions(monkeypatch, study_codebook)
     """summarize() without a codebook codes with the default one and still shows its themes' definitions."""
     import qualcode.codebook as codebook_pkg
     from qualcode.summary import summarize
-    from conftest import STUDY_DATA
+    from summary_support import STUDY_DATA
 
     monkeypatch.setattr(codebook_pkg, "load_codebook", lambda path=None: study_codebook)
     summary = summarize([STUDY_DATA / "study" / "a01-client.txt"])

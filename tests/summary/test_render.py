@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 
-from conftest import ROOT
+from summary_support import ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "summary"
 

@@ -5,7 +5,7 @@ import csv
 
 import pytest
 
-from conftest import DATA
+from support import DATA
 from qualcode.transcripts import read_transcript
 
 ANNOMI = DATA / "annomi"
