@@ -115,7 +115,8 @@ def codings_csv_text(codings: Iterable[Coding]) -> str:
     from qualcode.output.write import csv_text
 
     rows = sorted((c.row() for c in codings),
-                  key=lambda r: (r["coder"], r["transcript"], r["turn"], r["theme"], str(r["start"])))
+                  key=lambda r: (r["coder"], r["transcript"], r["turn"], r["theme"],
+                                 -1 if r["start"] == "" else r["start"]))
     return csv_text(rows, CODING_COLUMNS)
 
 
