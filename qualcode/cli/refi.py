@@ -28,6 +28,11 @@ class Positions(str, Enum):
     lf = "lf"
 
 
+class ExportPositions(str, Enum):
+    codepoints = "codepoints"
+    utf16 = "utf16"
+
+
 def _group(name: str, help_text: str) -> typer.Typer:
     """The sub-Typer `name` of the app, created if no other command module made it yet."""
     for info in app.registered_groups:
@@ -95,6 +100,7 @@ def export_qdpx_cli(
     project: Annotated[Path, typer.Option("--project", help="Project folder holding the coders' decisions.")] = Path("."),
     suggestions: Annotated[bool, typer.Option("--suggestions", help="Also export the rules' suggestions, as user 'qualcode-rules'.")] = False,
     name: Annotated[Optional[str], typer.Option("--name", help="Project name shown in the QDA tool. Default: --out's file name.")] = None,
+    positions: Annotated[ExportPositions, typer.Option("--positions", help="codepoints (the standard) or utf16 (NVivo; differs only on emoji).")] = ExportPositions.codepoints,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or status on stderr.")] = False,
 ) -> None:
     """Export transcripts and their codings as a REFI-QDA .qdpx project."""
@@ -102,7 +108,8 @@ def export_qdpx_cli(
         from qualcode.refi import export_project
 
         result = export_project(paths, out=out, codebook=codebook, codings_file=codings, coders=coder or (),
-                                project=project, suggestions=suggestions, name=name)
+                                project=project, suggestions=suggestions, name=name,
+                                positions=positions.value)
         if not quiet:
             print_diagnostics(result.diagnostics)
         users = ", ".join(result.users) or "no coders"

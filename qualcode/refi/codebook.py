@@ -19,7 +19,7 @@ from qualcode.errors import WARNING, Diagnostic
 from qualcode.models import Codebook, Theme
 from qualcode.refi.xmlsafe import (CODEBOOK_NS, RefiError, check_against_schema, child, child_text, children,
                                    derived_guid, guid_key, is_guid, is_qda_namespace, local, namespace,
-                                   normalise_color, parse_untrusted_xml, xml_bytes)
+                                   normalise_color, parse_untrusted_xml, xml_bytes, xml_safe)
 
 #: Colours for themes without one (matplotlib's tab10), assigned in codebook order.
 PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD",
@@ -65,11 +65,11 @@ def code_elements(codebook: Codebook, tag, diagnostics: list[Diagnostic]) -> lis
                 "QC412", f"theme '{theme.id}': colour {theme.color!r} is not #RRGGBB; a default colour was used",
                 codebook.path, theme.line, None, hint="write colours as \"#1f77b4\"", severity=WARNING))
         element = ET.Element(tag("Code"), {
-            "guid": theme_guid(theme), "name": theme.name or theme.id,
+            "guid": theme_guid(theme), "name": xml_safe(theme.name or theme.id),
             "isCodable": "true" if is_codable(theme, codebook) else "false",
             "color": color or spare[index % len(spare)]})
         if theme.definition:
-            ET.SubElement(element, tag("Description")).text = theme.definition
+            ET.SubElement(element, tag("Description")).text = xml_safe(theme.definition)
         return element
 
     elements: dict[str, ET.Element] = {}

@@ -24,7 +24,7 @@ from qualcode.codings import Coding
 from qualcode.errors import WARNING, Diagnostic, QualcodeError
 from qualcode.models import Codebook, Transcript
 from qualcode.refi.codebook import code_elements, theme_guid
-from qualcode.refi.xmlsafe import PROJECT_NS, RefiError, check_against_schema, derived_guid, xml_bytes
+from qualcode.refi.xmlsafe import PROJECT_NS, RefiError, check_against_schema, derived_guid, xml_bytes, xml_safe
 
 #: The pseudo-coder that rule suggestions are exported as.
 RULES_CODER = "qualcode-rules"
@@ -51,9 +51,9 @@ def _tag(name: str) -> str:
 
 
 def _sub(parent: ET.Element, name: str, attrs: dict[str, str] | None = None, text: str | None = None) -> ET.Element:
-    element = ET.SubElement(parent, _tag(name), attrs or {})
+    element = ET.SubElement(parent, _tag(name), {k: xml_safe(v) for k, v in (attrs or {}).items()})
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 
@@ -156,9 +156,20 @@ def check_codings(codings: Iterable[Coding], transcripts: Sequence[Transcript], 
 
 # -- the project ----------------------------------------------------------------------
 
+def _position(text: str, index: int, positions: str) -> int:
+    """A code-point index as the export counts it: code points (the standard) or UTF-16 units (NVivo)."""
+    if positions == "utf16":
+        return len(text[:index].encode("utf-16-le")) // 2
+    return index
+
+
 def build_project(transcripts: Sequence[Transcript], codebook: Codebook, codings: Iterable[Coding], *,
-                  name: str, origin: str = "<codings>") -> tuple[bytes, list[Diagnostic]]:
-    """The `.qdpx` bytes (project.qde validated against Project.xsd) and warnings."""
+                  name: str, origin: str = "<codings>", positions: str = "codepoints") -> tuple[bytes, list[Diagnostic]]:
+    """The `.qdpx` bytes (project.qde validated against Project.xsd) and warnings.
+
+    `positions="utf16"` counts UTF-16 units as NVivo does; it differs from the standard only
+    on text with characters beyond U+FFFF (emoji).
+    """
     diagnostics: list[Diagnostic] = []
     placed, problems = check_codings(codings, transcripts, codebook, origin)
     errors = [d for d in problems if d.severity != WARNING]
@@ -212,19 +223,20 @@ def build_project(transcripts: Sequence[Transcript], codebook: Codebook, codings
                                               "plainTextPath": f"internal://{file_name}"})
         rows = sorted(by_transcript.get(transcript.id, []),
                       key=lambda r: (r[1], r[2], r[0].coder, r[0].theme, r[0].turn))
-        if rows and any(ord(ch) > 0xFFFF for ch in transcript.text):
+        if rows and positions == "codepoints" and any(ord(ch) > 0xFFFF for ch in transcript.text):
             diagnostics.append(Diagnostic(
                 "QC419", "text holds characters beyond U+FFFF (e.g. emoji); NVivo counts them twice and may "
                          "shift codings after them", transcript.path, severity=WARNING,
-                hint="ATLAS.ti, MAXQDA and QualCoder place them correctly; check a few codings in NVivo"))
+                hint="ATLAS.ti, MAXQDA and QualCoder place them correctly; for NVivo export with --positions utf16"))
         seen: dict[tuple, int] = {}
         for coding, start, end in rows:
             key = (coding.coder, coding.turn, coding.theme, start, end)
             seen[key] = seen.get(key, 0) + 1
             sel_guid = derived_guid("selection", transcript.id, *map(str, key), str(seen[key]))
             selection = _sub(source, "PlainTextSelection", {
-                "guid": sel_guid, "name": transcript.text[start:end], "startPosition": str(start),
-                "endPosition": str(end), "creatingUser": user_guid(coding.coder)})
+                "guid": sel_guid, "name": transcript.text[start:end],
+                "startPosition": str(_position(transcript.text, start, positions)),
+                "endPosition": str(_position(transcript.text, end, positions)), "creatingUser": user_guid(coding.coder)})
             code = _sub(selection, "Coding", {"guid": derived_guid("coding", sel_guid),
                                               "creatingUser": user_guid(coding.coder)})
             _sub(code, "CodeRef", {"targetGUID": theme_guids[coding.theme]})
@@ -294,7 +306,11 @@ def gather_codings(transcripts: Sequence[Transcript], codebook: Codebook, *, cod
         from qualcode.review import store
 
         for coder in coders:
-            codings.extend(store.load_codings(project, coder))
+            try:
+                codings.extend(store.load_codings(project, coder))
+            except NotImplementedError:
+                raise RefiError(Diagnostic("QC422", "reviewed codings are not available in this qualcode version",
+                                           str(project), hint="export codings with --codings FILE instead")) from None
     if suggestions:
         from qualcode.engine.match import compile_codebook, suggest
 
@@ -306,7 +322,7 @@ def gather_codings(transcripts: Sequence[Transcript], codebook: Codebook, *, cod
 
 def export_project(paths: Sequence[str | Path], *, out: str | Path, codebook: Codebook | str | Path | None = None,
                    codings_file: str | Path | None = None, coders: Sequence[str] = (), project: str | Path = ".",
-                   suggestions: bool = False, name: str | None = None) -> ProjectExport:
+                   suggestions: bool = False, name: str | None = None, positions: str = "codepoints") -> ProjectExport:
     """Write transcripts and their codings as a `.qdpx` project at `out` (atomically)."""
     from qualcode.codebook import load_codebook
     from qualcode.output.write import atomic_write_bytes
@@ -317,7 +333,8 @@ def export_project(paths: Sequence[str | Path], *, out: str | Path, codebook: Co
     codings = gather_codings(transcripts, codebook, codings_file=codings_file, coders=coders, project=project,
                              suggestions=suggestions)
     origin = str(codings_file) if codings_file is not None else "<codings>"
-    data, diagnostics = build_project(transcripts, codebook, codings, name=name or Path(out).stem, origin=origin)
+    data, diagnostics = build_project(transcripts, codebook, codings, name=name or Path(out).stem, origin=origin,
+                                       positions=positions)
     atomic_write_bytes(out, data)
     ids = {t.id for t in transcripts}
     exported = [c for c in codings if c.transcript in ids]

@@ -32,6 +32,14 @@ class RefiError(QualcodeError):
     """A REFI-QDA file cannot be read, or an export cannot be made."""
 
 
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with the characters XML 1.0 cannot hold (most control characters) replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def derived_guid(*parts: str) -> str:
     """A stable lower-case GUID for `parts` (uuid5 in qualcode's namespace)."""
     return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))

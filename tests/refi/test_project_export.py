@@ -92,8 +92,29 @@ def test_export_warns_about_emoji_for_nvivo(cli, tmp_path, codings_csv):
     session = TRANSCRIPTS / "d09-session.txt"
     assert r.stderr.splitlines()[0] == (
         f"{session}: QC419 warning: text holds characters beyond U+FFFF (e.g. emoji); NVivo counts them twice and "
-        "may shift codings after them — ATLAS.ti, MAXQDA and QualCoder place them correctly; check a few codings "
-        "in NVivo")
+        "may shift codings after them — ATLAS.ti, MAXQDA and QualCoder place them correctly; for NVivo export with "
+        "--positions utf16")
+
+
+def test_export_utf16_positions_for_nvivo(cli, tmp_path, codings_csv):
+    r, out = export(cli, tmp_path, "--codings", codings_csv, "--positions", "utf16")
+    assert r.exit_code == 0 and "QC419" not in r.stderr
+    archive, qde, root = open_project(out)
+    assert schema_errors(qde, "project") == []
+    for source in root.iter(f"{NS}TextSource"):
+        units = archive.read("sources/" + source.get("plainTextPath").removeprefix("internal://")).decode("utf-8")
+        units = units.encode("utf-16-le")
+        for sel in source.findall(f"{NS}PlainTextSelection"):
+            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            assert units[2 * start:2 * end].decode("utf-16-le") == sel.get("name")
+
+
+def test_reviewed_codings_before_the_review_store_exists(cli, tmp_path):
+    r, out = export(cli, tmp_path, "--coder", "ana", "--project", tmp_path)
+    assert r.exit_code == 1
+    assert r.stderr == (f"{tmp_path}: QC422 reviewed codings are not available in this qualcode version — export "
+                        "codings with --codings FILE instead\n")
+    assert not out.exists()
 
 
 def test_export_without_codings_and_with_suggestions(cli, tmp_path):
@@ -156,3 +177,22 @@ def test_export_missing_inputs(cli, tmp_path):
     r = cli("export", "qdpx", tmp_path / "nope.txt", "--codebook", SMALL, "--out", out)
     assert r.exit_code == 1
     assert r.stderr == f"{tmp_path / 'nope.txt'}: QC001 transcript not found — check the path\n"
+
+
+def test_characters_xml_cannot_hold_do_not_break_the_export(cli, tmp_path):
+    transcript = tmp_path / "t1.txt"
+    transcript.write_text("Amira: I trust\x0b you.\nDr. Meyer: Good.\n", encoding="utf-8")
+    codings = tmp_path / "c.csv"
+    codings.write_text("transcript,turn,theme,coder,start,end,memo\nt1,1,trust,ana,7,20,odd\x01memo\n",
+                       encoding="utf-8")
+    out = tmp_path / "odd.qdpx"
+    r = cli("export", "qdpx", transcript, "--codebook", SMALL, "--codings", codings, "--out", out)
+    assert r.exit_code == 0, r.stderr
+    archive, qde, root = open_project(out)
+    assert schema_errors(qde, "project") == []
+    sel = next(root.iter(f"{NS}PlainTextSelection"))
+    assert sel.get("name") == "I trust\ufffd you."
+    assert next(root.iter(f"{NS}PlainTextContent")).text == "odd\ufffdmemo"
+    # the source itself keeps the text exactly
+    assert archive.read("sources/" + next(root.iter(f"{NS}TextSource")).get("plainTextPath")[11:]) == \
+        transcript.read_bytes()
