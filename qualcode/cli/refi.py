@@ -12,7 +12,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from qualcode.cli import app
-from qualcode.cli._common import err_console, handle_errors, print_diagnostics, usage_error
+from qualcode.cli._common import err_console, handle_errors, print_diagnostics
 
 codebook_exchange = typer.Typer(help="Exchange codebooks with other QDA tools (REFI-QDA .qdc).")
 
@@ -75,12 +75,10 @@ def codebook_import_cli(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or status on stderr.")] = False,
 ) -> None:
     """Import a REFI-QDA .qdc codebook as a qualcode codebook YAML (keywords left empty)."""
-    if out.exists() and not force:
-        raise usage_error(f"'{out}' exists; choose another --out or add --force to replace it")
     with handle_errors():
         from qualcode.refi import import_qdc
 
-        count, diagnostics = import_qdc(qdc, out)
+        count, diagnostics = import_qdc(qdc, out, force=force)
         if not quiet:
             print_diagnostics(diagnostics)
         _status(f"Wrote {count} themes to {out} (keywords are empty: add some before running 'qualcode code')", quiet)

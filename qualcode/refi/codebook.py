@@ -267,10 +267,14 @@ def warn_namespace(root: ET.Element, path: str, diagnostics: list[Diagnostic]) -
             hint="check the file comes from a REFI-QDA export"))
 
 
-def import_qdc(path: str | Path, out: str | Path) -> tuple[int, list[Diagnostic]]:
+def import_qdc(path: str | Path, out: str | Path, *, force: bool = False) -> tuple[int, list[Diagnostic]]:
     """Write a qualcode codebook YAML from a `.qdc` (atomically); (number of themes, warnings)."""
     from qualcode.codebook.load import check_codebook_text
     from qualcode.output.write import atomic_write_text
+
+    if Path(out).exists() and not force:
+        raise RefiError(Diagnostic("QC417", "would overwrite an existing file", str(out),
+                                   hint="choose another --out, or add --force to replace it"))
 
     codes, name, diagnostics = read_qdc(path)
     assign_ids(codes)

@@ -9,6 +9,7 @@ conventions; everything that cannot be carried over is reported as a warning.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -196,10 +197,17 @@ def _file_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def map_to_turns(transcript: Transcript, start: int, end: int, theme: str, coder: str, memo: str) -> list[Coding]:
-    """Codings for each turn a selection [start, end) overlaps; a whole turn gives no span."""
+def map_to_turns(transcript: Transcript, start: int, end: int, theme: str, coder: str, memo: str,
+                 ends: list[int] | None = None) -> list[Coding]:
+    """Codings for each turn a selection [start, end) overlaps; a whole turn gives no span.
+
+    `ends` (the turns' end offsets, ascending) lets callers skip the turns before `start`.
+    """
     out = []
-    for turn in transcript.turns:
+    first = bisect_left(ends, start) if ends is not None else 0
+    for turn in transcript.turns[first:]:
+        if turn.start > end:
+            break
         overlaps = (start < turn.end and end > turn.start) if end > start else turn.start <= start <= turn.end
         if not overlaps:
             continue
@@ -307,6 +315,7 @@ def _import(archive: SafeZip, name: str, out: Path, codebook, positions: str, fo
                                              f"transcript id '{transcript.id}'", where, severity=WARNING,
                                     hint="give each transcript its own 'id:' in the front matter"))
         ids_seen[transcript.id] = source.name
+        ends = [turn.end for turn in transcript.turns]
         for sel in source.selections:
             start, end = source.text.to_text(sel.start, convention), source.text.to_text(sel.end, convention)
             if not 0 <= start <= end <= len(text):
@@ -323,7 +332,7 @@ def _import(archive: SafeZip, name: str, out: Path, codebook, positions: str, fo
                     warnings.add(Diagnostic("QC410", f"source '{source.name}': a coding refers to code {key!r}, "
                                                      "which is not in the codebook; skipped", where, severity=WARNING))
                     continue
-                mapped = map_to_turns(transcript, start, end, theme, coder, memo)
+                mapped = map_to_turns(transcript, start, end, theme, coder, memo, ends)
                 if not mapped:
                     warnings.add(Diagnostic("QC416", f"source '{source.name}': selection {sel.start}-{sel.end} "
                                                      "covers no speaker turn; skipped", where, severity=WARNING))

@@ -146,9 +146,11 @@ def test_import_refuses_to_overwrite_and_bad_files(tmp_path, cli):
     out = tmp_path / "exists.yaml"
     out.write_text("keep me", encoding="utf-8")
     r = cli("codebook", "import", REFI / "taguette.qdc", "--out", out)
-    assert r.exit_code == 2
-    assert "exists; choose another --out or add --force" in r.stderr
+    assert r.exit_code == 1
+    assert r.stderr == f"{out}: QC417 would overwrite an existing file — choose another --out, or add --force to replace it\n"
     assert out.read_text(encoding="utf-8") == "keep me"
+    assert cli("codebook", "import", REFI / "taguette.qdc", "--out", out, "--force").exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("# Imported by qualcode")
     bad = tmp_path / "bad.qdc"
     bad.write_text("<CodeBook><Codes>", encoding="utf-8")
     r = cli("codebook", "import", bad, "--out", tmp_path / "b.yaml")

@@ -216,3 +216,15 @@ def test_what_cannot_be_carried_over_is_reported(cli, tmp_path):
 def _raw(index: int) -> int:
     """Code-point index in TEXT -> index in RAW (each earlier line break gained a CR)."""
     return index + TEXT.count("\n", 0, index)
+
+
+def test_a_selection_over_several_turns_codes_each_turn(cli, tmp_path):
+    quote = "completely. 😊 Ça va.\nInterviewer: Und später?\nAmira: She translated"
+    qdpx = vendor_project(tmp_path, origin="QualCoder 3.6", bom=False, raw=TEXT, quotes=[(quote, "trust", 2)])
+    r, back = run_import(cli, qdpx, tmp_path / "out")
+    assert r.exit_code == 0, r.stderr
+    start, end = TEXT.index(quote), TEXT.index(quote) + len(quote)
+    turn2_end, turn4_start = TEXT.index(" 😊 Ça va.") + len(" 😊 Ça va."), TEXT.index("She translated")
+    assert back == [("Ana", "Interview A", 2, "trust", start, turn2_end),
+                    ("Ana", "Interview A", 3, "trust", None, None),
+                    ("Ana", "Interview A", 4, "trust", turn4_start, end)]
