@@ -218,47 +218,9 @@ def map_to_turns(transcript: Transcript, start: int, end: int, theme: str, coder
     return out
 
 
-def import_project(path: str | Path, *, out: str | Path, codebook: Codebook | str | Path | None = None,
-                   positions: str = "auto", force: bool = False) -> ProjectImport:
-    """Read a `.qdpx` and write transcripts, `codebook.yaml` and `codings.csv` into `out`."""
-    name = str(path)
-    archive = SafeZip.open(path)
-    try:
-        return _import(archive, name, Path(out), codebook, positions, force)
-    finally:
-        archive.close()
-
-
-def _import(archive: SafeZip, name: str, out: Path, codebook, positions: str, force: bool) -> ProjectImport:
-    from qualcode.codebook import load_codebook
-
-    if codebook is not None and not isinstance(codebook, Codebook):
-        codebook = load_codebook(codebook)
-    qde = archive.find("project.qde") or next(iter(archive.top_level(".qde")), None)
-    if qde is None:
-        raise RefiError(Diagnostic("QC402", "no project.qde inside; this is not a REFI-QDA project", name,
-                                   hint="export the project from your QDA software as REFI-QDA (.qdpx)"))
-    where = f"{name}:{qde.filename}"
-    root = parse_untrusted_xml(archive.read(qde), where)
-    if local(root.tag) != "Project":
-        raise RefiError(Diagnostic("QC407", f"root element is <{local(root.tag)}>, not a REFI-QDA <Project>", where,
-                                   hint="export the project from your QDA software as REFI-QDA (.qdpx)"))
-    diagnostics: list[Diagnostic] = []
-    warn_namespace(root, where, diagnostics)
-    warnings = _Warnings(diagnostics)
-    origin = root.get("origin") or ""
-    users = _users(root)
-    default_user = users.get(guid_key(root.get("creatingUserGUID")), "unknown")
-    notes = _note_texts(root, archive, warnings)
-    book = child(root, "CodeBook")
-    codes = read_codes(child(book, "Codes") if book is not None else None, where, diagnostics)
-    taken = {}
-    if codebook is not None:
-        taken = {guid_key(theme_guid(t)): t.id for t in codebook.themes}
-        by_name = {t.name.strip().lower(): t.id for t in codebook.themes} | {t.id.lower(): t.id for t in codebook.themes}
-        _match_names(codes, taken, by_name)
-    code_ids = assign_ids(codes, taken=taken)
-
+def _read_sources(root: ET.Element, archive: SafeZip, users: dict[str, str], notes: dict[str, str],
+                  default_user: str, warnings: _Warnings, where: str) -> list[_Source]:
+    """The text sources with their selections; media sources and whole-source codings reported."""
     sources: list[_Source] = []
     skipped = {kind: 0 for kind in MEDIA_SOURCES}
     whole_source = 0
@@ -283,12 +245,12 @@ def _import(archive: SafeZip, name: str, out: Path, codebook, positions: str, fo
         warnings.add(Diagnostic("QC411", f"{whole_source} coding(s) of whole sources not carried over "
                                          "(qualcode codes turns)", where, severity=WARNING,
                                 hint="code the relevant turns instead"))
-    _report_dropped(root, origin, where, warnings)
+    return sources
 
-    convention = positions if positions != "auto" else (convention_for_origin(origin) or guess_convention(
-        [(s.text, sel.start, sel.end, sel.name) for s in sources if s.text.ambiguous for sel in s.selections]))
 
-    speakers = codebook.speakers if codebook is not None else None
+def _place(sources: list[_Source], out: Path, convention: str, speakers: dict[str, str] | None,
+           code_ids: dict[str, str], warnings: _Warnings, where: str) -> tuple[dict[str, str], list[Coding]]:
+    """Transcript files to write and the codings of every selection, mapped to turns."""
     used: set[str] = set()
     files: dict[str, str] = {}
     codings: list[Coding] = []
@@ -337,6 +299,58 @@ def _import(archive: SafeZip, name: str, out: Path, codebook, positions: str, fo
                     warnings.add(Diagnostic("QC416", f"source '{source.name}': selection {sel.start}-{sel.end} "
                                                      "covers no speaker turn; skipped", where, severity=WARNING))
                 codings.extend(mapped)
+    return files, codings
+
+
+def import_project(path: str | Path, *, out: str | Path, codebook: Codebook | str | Path | None = None,
+                   positions: str = "auto", force: bool = False) -> ProjectImport:
+    """Read a `.qdpx` and write transcripts, `codebook.yaml` and `codings.csv` into `out`."""
+    name = str(path)
+    archive = SafeZip.open(path)
+    try:
+        return _import(archive, name, Path(out), codebook, positions, force)
+    finally:
+        archive.close()
+
+
+def _import(archive: SafeZip, name: str, out: Path, codebook, positions: str, force: bool) -> ProjectImport:
+    from qualcode.codebook import load_codebook
+
+    if codebook is not None and not isinstance(codebook, Codebook):
+        codebook = load_codebook(codebook)
+    qde = archive.find("project.qde") or next(iter(archive.top_level(".qde")), None)
+    if qde is None:
+        raise RefiError(Diagnostic("QC402", "no project.qde inside; this is not a REFI-QDA project", name,
+                                   hint="export the project from your QDA software as REFI-QDA (.qdpx)"))
+    where = f"{name}:{qde.filename}"
+    root = parse_untrusted_xml(archive.read(qde), where)
+    if local(root.tag) != "Project":
+        raise RefiError(Diagnostic("QC407", f"root element is <{local(root.tag)}>, not a REFI-QDA <Project>", where,
+                                   hint="export the project from your QDA software as REFI-QDA (.qdpx)"))
+    diagnostics: list[Diagnostic] = []
+    warn_namespace(root, where, diagnostics)
+    warnings = _Warnings(diagnostics)
+    origin = root.get("origin") or ""
+    users = _users(root)
+    default_user = users.get(guid_key(root.get("creatingUserGUID")), "unknown")
+    notes = _note_texts(root, archive, warnings)
+    book = child(root, "CodeBook")
+    codes = read_codes(child(book, "Codes") if book is not None else None, where, diagnostics)
+    taken = {}
+    if codebook is not None:
+        taken = {guid_key(theme_guid(t)): t.id for t in codebook.themes}
+        by_name = {t.name.strip().lower(): t.id for t in codebook.themes} | {t.id.lower(): t.id for t in codebook.themes}
+        _match_names(codes, taken, by_name)
+    code_ids = assign_ids(codes, taken=taken)
+
+    sources = _read_sources(root, archive, users, notes, default_user, warnings, where)
+    _report_dropped(root, origin, where, warnings)
+
+    convention = positions if positions != "auto" else (convention_for_origin(origin) or guess_convention(
+        [(s.text, sel.start, sel.end, sel.name) for s in sources if s.text.ambiguous for sel in s.selections]))
+
+    speakers = codebook.speakers if codebook is not None else None
+    files, codings = _place(sources, out, convention, speakers, code_ids, warnings, where)
     warnings.finish(where)
 
     if not codes:
