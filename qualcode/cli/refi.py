@@ -36,8 +36,9 @@ class ExportPositions(str, Enum):
 def _group(name: str, help_text: str) -> typer.Typer:
     """The sub-Typer `name` of the app, created if no other command module made it yet."""
     for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
+        group = info.typer_instance
+        if group is not None and name in (info.name, group.info.name):
+            return group
     group = typer.Typer(help=help_text, no_args_is_help=True)
     app.add_typer(group, name=name)
     return group
