@@ -1,9 +1,15 @@
-"""Helpers for REFI-QDA tests: schema validation, hand-made archives, paths and the codings used."""
+"""Helpers and fixtures for REFI-QDA tests: schema validation, hand-made archives, the codings used.
+
+Fixtures live here, not in a conftest.py: other test folders import `conftest` by name, and
+a second conftest module would shadow it. Test modules import the fixtures they use.
+"""
 from __future__ import annotations
 
 import io
 import zipfile
 from pathlib import Path
+
+import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REFI = DATA / "refi"
@@ -48,3 +54,43 @@ def make_zip(path: Path, members: dict[str, bytes | str]) -> Path:
 def key(coding) -> tuple:
     """What a round trip must keep: coder, theme, transcript, turn and span."""
     return (coding.coder, coding.transcript, coding.turn, coding.theme, coding.start, coding.end)
+
+
+# -- fixtures ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def small_book():
+    from qualcode.codebook import load_codebook
+
+    return load_codebook(SMALL)
+
+
+@pytest.fixture(scope="session")
+def transcripts(small_book):
+    from qualcode.transcripts import read_transcript
+
+    return {p.stem: read_transcript(p, speakers=small_book.speakers) for p in sorted(TRANSCRIPTS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def codings(transcripts):
+    """The CODINGS as `Coding`s with offsets found from their quotes."""
+    from qualcode.codings import Coding
+
+    out = []
+    for coder, tid, number, theme, quote, memo in CODINGS:
+        turn = transcripts[tid].turns[number - 1]
+        if quote is None:
+            out.append(Coding(tid, number, theme, coder, memo=memo))
+            continue
+        start = transcripts[tid].text.index(quote, turn.start)
+        out.append(Coding(tid, number, theme, coder, start, start + len(quote), memo))
+    return out
+
+
+@pytest.fixture
+def codings_csv(tmp_path, codings) -> Path:
+    from qualcode.codings import codings_csv_text
+
+    path = tmp_path / "codings.csv"
+    path.write_text(codings_csv_text(codings), encoding="utf-8")
+    return path

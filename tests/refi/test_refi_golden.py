@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from refi_helpers import SMALL, TRANSCRIPTS
+from refi_helpers import SMALL, TRANSCRIPTS, codings, codings_csv, small_book, transcripts  # noqa: F401 (fixtures)
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "refi"
 

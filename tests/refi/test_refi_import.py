@@ -1,7 +1,10 @@
 """`qualcode import qdpx`: round trips, and files shaped like NVivo's, ATLAS.ti's and others'."""
 from __future__ import annotations
 
-from refi_helpers import SMALL, TRANSCRIPTS, key, make_zip
+import pytest
+from conftest import DEFAULT_CODEBOOK, EXAMPLES
+from refi_helpers import (SMALL, TRANSCRIPTS, codings, codings_csv, key, make_zip,  # noqa: F401 (fixtures)
+                          small_book, transcripts)
 
 from qualcode.codebook.load import check_codebook
 from qualcode.codings import read_codings_csv
@@ -228,3 +231,24 @@ def test_a_selection_over_several_turns_codes_each_turn(cli, tmp_path):
     assert back == [("Ana", "Interview A", 2, "trust", start, turn2_end),
                     ("Ana", "Interview A", 3, "trust", None, None),
                     ("Ana", "Interview A", 4, "trust", turn4_start, end)]
+
+
+@pytest.mark.skipif(not (EXAMPLES.is_dir() and DEFAULT_CODEBOOK.exists()), reason="the example study is not here")
+def test_example_study_round_trip(cli, tmp_path):
+    """Export the example study with the rules' suggestions, import it back: the same codings and texts."""
+    from qualcode.refi.export import gather_codings, read_transcripts
+
+    qdpx = tmp_path / "study.qdpx"
+    r = cli("export", "qdpx", EXAMPLES, "--codebook", DEFAULT_CODEBOOK, "--suggestions", "--out", qdpx, "--quiet")
+    assert r.exit_code == 0, r.stderr
+    out = tmp_path / "back"
+    r, back = run_import(cli, qdpx, out, "--codebook", DEFAULT_CODEBOOK)
+    assert r.exit_code == 0, r.stderr
+    from qualcode.codebook import load_codebook
+
+    book = load_codebook(DEFAULT_CODEBOOK)
+    original = gather_codings(read_transcripts([EXAMPLES], book), book, codings_file=None, coders=(), project=".",
+                              suggestions=True)
+    assert back and back == sorted(map(key, original))
+    for path in sorted(EXAMPLES.glob("*.txt")):
+        assert (out / "transcripts" / path.name).read_bytes() == path.read_bytes().replace(b"\r\n", b"\n")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import zipfile
 from xml.etree import ElementTree as ET
 
-from refi_helpers import CODINGS, SMALL, TRANSCRIPTS, schema_errors
+from refi_helpers import (CODINGS, SMALL, TRANSCRIPTS, codings, codings_csv, schema_errors,  # noqa: F401 (fixtures)
+                          small_book, transcripts)
 
 NS = "{urn:QDA-XML:project:1.0}"
 
