@@ -157,11 +157,37 @@ def read_codes(codes_parent: ET.Element | None, path: str, diagnostics: list[Dia
         code.children = [walk(sub) for sub in children(element, "Code")]
         return code
 
-    out = [walk(code) for code in children(codes_parent, "Code")]
+    out = unflatten([walk(code) for code in children(codes_parent, "Code")])
     if dropped_notes:
         diagnostics.append(Diagnostic("QC411", f"{dropped_notes} memo(s) attached to codes were not carried over",
                                       path, hint="copy them into the themes' definitions by hand if needed",
                                       severity=WARNING))
+    return out
+
+
+def unflatten(codes: list[ImportedCode]) -> list[ImportedCode]:
+    """Rebuild the hierarchy ATLAS.ti 8 flattens into names such as `Coke::diet Coke`.
+
+    Each missing parent becomes a non-codable code with a GUID derived from its path.
+    """
+    out: list[ImportedCode] = []
+    parents: dict[tuple[str, ...], ImportedCode] = {}
+    for code in codes:
+        parts = [p.strip() for p in code.name.split("::")]
+        if len(parts) < 2 or code.children or not all(parts):
+            out.append(code)
+            continue
+        siblings = out
+        for depth in range(1, len(parts)):
+            path = tuple(parts[:depth])
+            parent = parents.get(path)
+            if parent is None:
+                parent = parents[path] = ImportedCode(guid=derived_guid("code-folder", *path), name=path[-1],
+                                                      codable=False, color=None, description="")
+                siblings.append(parent)
+            siblings = parent.children
+        code.name = parts[-1]
+        siblings.append(code)
     return out
 
 

@@ -176,3 +176,21 @@ def test_import_refuses_entities(tmp_path, cli):
                         "entity-expansion attack); refused — REFI-QDA files never need entity declarations: ask the "
                         "sender to export the file again\n")
     assert not (tmp_path / "b.yaml").exists()
+
+
+def test_import_atlas_ti_8_flattened_names(tmp_path, cli):
+    src = tmp_path / "atlas8.qdc"
+    src.write_text('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="ATLAS.ti 8.4">'
+                   '<Codes><Code guid="A1B2C3D4-E5F6-4789-ABCD-EF0123456781" name="Alliance::Bond" isCodable="true"/>'
+                   '<Code guid="A1B2C3D4-E5F6-4789-ABCD-EF0123456782" name="Alliance::Rupture::Withdrawal" isCodable="true"/>'
+                   '<Code guid="A1B2C3D4-E5F6-4789-ABCD-EF0123456783" name="Language" isCodable="true"/>'
+                   '</Codes></CodeBook>', encoding="utf-8")
+    out = tmp_path / "a8.yaml"
+    r = cli("codebook", "import", src, "--out", out)
+    assert r.exit_code == 0, r.stderr
+    book, diags = check_codebook(out)
+    assert diags == []
+    assert [(t.id, t.name, t.parent) for t in book.themes] == [
+        ("alliance", "Alliance", None), ("bond", "Bond", "alliance"), ("rupture", "Rupture", "alliance"),
+        ("withdrawal", "Withdrawal", "rupture"), ("language", "Language", None)]
+    assert book.theme("withdrawal").guid == "A1B2C3D4-E5F6-4789-ABCD-EF0123456782"
