@@ -25,8 +25,10 @@ from qualcode.refi.xmlsafe import (CODEBOOK_NS, RefiError, check_against_schema,
 PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD",
            "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF")
 
-#: Largest .qdc read, in bytes.
+#: Largest .qdc read, in bytes; most codes and deepest nesting imported (the YAML must stay loadable).
 MAX_QDC_BYTES = 20_000_000
+MAX_CODES = 20_000
+MAX_CODE_DEPTH = 40
 
 
 def theme_guid(theme: Theme) -> str:
@@ -140,9 +142,16 @@ def read_codes(codes_parent: ET.Element | None, path: str, diagnostics: list[Dia
     if codes_parent is None:
         return out
     dropped_notes = 0
+    count = 0
 
-    def walk(element: ET.Element) -> ImportedCode:
-        nonlocal dropped_notes
+    def walk(element: ET.Element, depth: int = 1) -> ImportedCode:
+        nonlocal dropped_notes, count
+        count += 1
+        if depth > MAX_CODE_DEPTH or count > MAX_CODES:
+            what = f"codes nested more than {MAX_CODE_DEPTH} levels deep" if depth > MAX_CODE_DEPTH else \
+                f"more than {MAX_CODES:,} codes"
+            raise RefiError(Diagnostic("QC404", f"the codebook has {what}; refused", path,
+                                       hint="this is not a usual codebook; check the file"))
         name = (element.get("name") or "").strip()
         raw_color = element.get("color")
         color = normalise_color(raw_color)
@@ -154,7 +163,7 @@ def read_codes(codes_parent: ET.Element | None, path: str, diagnostics: list[Dia
         code = ImportedCode(guid=(element.get("guid") or "").strip(), name=name,
                             codable=(element.get("isCodable") or "true").strip().lower() in ("true", "1"),
                             color=color, description=child_text(element, "Description"))
-        code.children = [walk(sub) for sub in children(element, "Code")]
+        code.children = [walk(sub, depth + 1) for sub in children(element, "Code")]
         return code
 
     out = unflatten([walk(code) for code in children(codes_parent, "Code")])

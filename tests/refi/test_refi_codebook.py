@@ -194,3 +194,21 @@ def test_import_atlas_ti_8_flattened_names(tmp_path, cli):
         ("alliance", "Alliance", None), ("bond", "Bond", "alliance"), ("rupture", "Rupture", "alliance"),
         ("withdrawal", "Withdrawal", "rupture"), ("language", "Language", None)]
     assert book.theme("withdrawal").guid == "A1B2C3D4-E5F6-4789-ABCD-EF0123456782"
+
+
+def test_import_refuses_absurd_nesting(tmp_path, cli):
+    deep = tmp_path / "deep.qdc"
+    guid = "a1b2c3d4-e5f6-4789-abcd-{:012x}"
+    body = "".join(f'<Code guid="{guid.format(i)}" name="c{i}" isCodable="true">' for i in range(41)) + "</Code>" * 41
+    deep.write_text(f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{body}</Codes></CodeBook>', encoding="utf-8")
+    r = cli("codebook", "import", deep, "--out", tmp_path / "d.yaml")
+    assert r.exit_code == 1
+    assert r.stderr == (f"{deep}: QC404 the codebook has codes nested more than 40 levels deep; refused — this is "
+                        "not a usual codebook; check the file\n")
+    ok = tmp_path / "ok.qdc"
+    ok.write_text(deep.read_text(encoding="utf-8").replace('<Code guid="a1b2c3d4-e5f6-4789-abcd-000000000000" '
+                                                           'name="c0" isCodable="true">', "", 1)
+                  .replace("</Code></Codes>", "</Codes>"), encoding="utf-8")
+    r = cli("codebook", "import", ok, "--out", tmp_path / "ok.yaml")
+    assert r.exit_code == 0, r.stderr
+    assert len(check_codebook(tmp_path / "ok.yaml")[0].themes) == 40
