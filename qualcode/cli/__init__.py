@@ -38,6 +38,7 @@ def root(
 # Command modules register themselves on `app` when imported.
 from qualcode.cli import code as _code  # noqa: E402,F401
 from qualcode.cli import summarize as _summarize  # noqa: E402,F401
+from qualcode.cli import refi as _refi  # noqa: E402,F401  (after the codebook/export modules: it joins their groups)
 
 
 def main() -> None:
