@@ -1,0 +1,189 @@
+"""What WebVTT and SRT share: cue timings, speakers in cues, markup, rolling captions, cue order."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from qualcode.errors import WARNING, Diagnostic, TranscriptError
+from qualcode.transcripts.formats import Segment, clean_speaker, merge_segments
+from qualcode.transcripts.plaintext import match_turn_start
+from qualcode.transcripts.roles import RoleMap
+
+#: `00:01.000`, `00:00:01.000`, `0:00:01,000` (SRT writes a comma)
+CUE_TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_TIME = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{2})[.,](?P<f>\d{1,3})$")
+TIMING = re.compile(r"^\s*(?P<start>\d[\d:.,]*)\s*-->\s*(?P<end>\d[\d:.,]*)(?P<settings>(?:\s.*)?)$")
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+(?P<name>[^>]+)>", re.I)
+_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # HTML-like cue tags, and {\an8} SSA overrides in SRT
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\ufeff]")
+_CHANGE = re.compile(r"^\s*(?:>>|&gt;&gt;)\s*")
+
+#: speaker for cues before the first one that names a speaker
+NO_SPEAKER = "Unknown"
+#: how many non-cue blocks are reported one by one
+MAX_BLOCK_WARNINGS = 20
+
+
+@dataclass
+class Cue:
+    """One caption cue as written: its timing line and its text lines."""
+
+    line: int  # line of the timing line
+    start: str
+    end: str
+    start_ms: int
+    end_ms: int
+    lines: list[tuple[int, str]]  # (line number, raw text)
+
+
+def parse_time(value: str) -> int | None:
+    """Milliseconds of a cue timestamp, None if it is not one."""
+    m = _TIME.match(value)
+    if not m:
+        return None
+    frac = (m.group("f") + "00")[:3]
+    return ((int(m.group("h") or 0) * 60 + int(m.group("m"))) * 60 + int(m.group("s"))) * 1000 + int(frac)
+
+
+def format_time(ms: int) -> str:
+    """`HH:MM:SS.mmm`, the one form cue times are kept in."""
+    seconds, milli = divmod(ms, 1000)
+    minutes, sec = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours:02d}:{minute:02d}:{sec:02d}.{milli:03d}"
+
+
+def parse_timing(line: str, line_no: int, path: str, errors: list[Diagnostic]) -> tuple[int, int] | None:
+    """(start ms, end ms) of a `start --> end` line; a diagnostic in `errors` if it cannot be read."""
+    m = TIMING.match(line)
+    start = parse_time(m.group("start")) if m else None
+    end = parse_time(m.group("end")) if m else None
+    if start is None or end is None:
+        errors.append(Diagnostic(
+            "QC213", "cannot read the cue timing", path, line_no, 1,
+            hint="write it as '00:01:02.500 --> 00:01:05.000' (hours optional)"))
+        return None
+    return start, end
+
+
+def split_cue_text(cue: Cue, roles: RoleMap) -> list[tuple[str | None, int, str, bool]]:
+    """(speaker or None, line, text, speaker change) parts of a cue: `<v Name>` voices, `Name:` prefixes, `>>`."""
+    parts: list[tuple[str | None, int, str, bool]] = []
+    for line_no, raw in cue.lines:
+        voices = list(_VOICE.finditer(raw))
+        if voices:
+            before = raw[: voices[0].start()]
+            if _strip(before):
+                parts.append((None, line_no, before, False))
+            for i, v in enumerate(voices):
+                stop = voices[i + 1].start() if i + 1 < len(voices) else len(raw)
+                parts.append((clean_speaker(html.unescape(v.group("name"))), line_no, raw[v.end():stop], False))
+            continue
+        change = bool(_CHANGE.match(raw))
+        text = _strip(_CHANGE.sub("", raw, count=1))
+        start = match_turn_start(text, roles)
+        if start is not None and start.text_col is not None:
+            parts.append((clean_speaker(start.speaker), line_no, text[start.text_col:], change))
+        else:
+            parts.append((None, line_no, text, change))
+    return parts
+
+
+def _strip(text: str) -> str:
+    """Cue text without tags, entities, invisible marks and extra white space."""
+    text = html.unescape(_TAG.sub("", text))
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+def cue_segments(cues: list[Cue], roles: RoleMap, path: str, *, merge: bool,
+                 diagnostics: list[Diagnostic]) -> list[Segment]:
+    """Segments of the cues in file order: speakers carried forward, rolling captions de-duplicated, merged."""
+    check_order(cues, path)
+    note_overlaps(cues, path, diagnostics)
+    segments: list[Segment] = []
+    speaker: str | None = None
+    unnamed: list[int] = []
+    previous_lines: list[str] = []
+    for cue in cues:
+        texts = _rolled_off(cue, previous_lines)
+        previous_lines = [_strip(_VOICE.sub("", t)) for _, t in cue.lines if _strip(_VOICE.sub("", t))] or previous_lines
+        keep = {n for n, _ in texts}
+        for name, line_no, text, change in split_cue_text(cue, roles):
+            text = _strip(text)
+            if name:
+                speaker = name
+            if line_no not in keep or not text:
+                continue
+            if speaker is None:
+                unnamed.append(line_no)
+            segments.append(Segment(speaker or NO_SPEAKER, text, cue.line, format_time(cue.start_ms),
+                                    format_time(cue.end_ms), cue.start_ms, cue.end_ms, new_turn=change))
+    if unnamed:
+        n = len(unnamed)
+        where = "name no speaker" if speaker is None else "come before the first cue that names a speaker"
+        diagnostics.append(Diagnostic(
+            "QC216", f"{n} caption line{'s' if n != 1 else ''} {where}: kept under speaker '{NO_SPEAKER}'",
+            path, unnamed[0], 1,
+            hint="name the speaker with '<v Name>' or 'Name:' in the cue, or map "
+                 f"'{NO_SPEAKER}' to a role in the front matter of the converted file", severity=WARNING))
+    if not segments:
+        raise TranscriptError(Diagnostic("QC212", "no cue holds any text", path,
+                                         hint="check that this is the transcript's caption file"))
+    return merge_segments(segments) if merge else segments
+
+
+def _rolled_off(cue: Cue, previous: list[str]) -> list[tuple[int, str]]:
+    """The cue's lines less those repeated from the cue before, as rolling (YouTube-style) captions do.
+
+    A cue's leading lines that equal the previous cue's trailing lines are dropped when the cue
+    adds a new line after them, or when the cue is a flash under 50 ms that only repeats them.
+    """
+    lines = [(n, t) for n, t in cue.lines if _strip(_VOICE.sub("", t))]
+    texts = [_strip(_VOICE.sub("", t)) for _, t in lines]
+    if not previous or not texts:
+        return lines
+    for k in range(min(len(texts), len(previous)), 0, -1):
+        if texts[:k] == previous[-k:]:
+            if k < len(texts) or cue.end_ms - cue.start_ms <= 50:
+                return lines[k:]
+            break
+    return lines
+
+
+def check_order(cues: list[Cue], path: str) -> None:
+    """Backwards timestamps are errors: a cue ending before it starts, or starting before the cue above it."""
+    errors: list[Diagnostic] = []
+    for i, cue in enumerate(cues):
+        if cue.end_ms < cue.start_ms:
+            errors.append(Diagnostic(
+                "QC214", f"cue ends ({cue.end}) before it starts ({cue.start})", path, cue.line, 1,
+                hint="correct the cue's timestamps"))
+        if i and cue.start_ms < cues[i - 1].start_ms:
+            errors.append(Diagnostic(
+                "QC215", f"cue starts ({cue.start}) before the cue above it ({cues[i - 1].start}): timestamps go backwards",
+                path, cue.line, 1, hint="put the cues in time order, or correct the timestamps"))
+    if errors:
+        raise TranscriptError(errors)
+
+
+def note_overlaps(cues: list[Cue], path: str, diagnostics: list[Diagnostic]) -> None:
+    """Overlapping cues are normal (people talk over each other): one warning, no failure."""
+    overlaps = [cue for prev, cue in zip(cues, cues[1:]) if cue.start_ms < prev.end_ms]
+    if overlaps:
+        n = len(overlaps)
+        diagnostics.append(Diagnostic(
+            "QC217", f"{n} cue{'s' if n != 1 else ''} start{'s' if n == 1 else ''} before the cue above ends "
+                     "(overlapping speech); kept in file order", path, overlaps[0].line, 1,
+            hint="nothing to do if speakers talk over each other; otherwise check the timestamps", severity=WARNING))
+
+
+def not_a_cue(path: str, line: int, count: int, diagnostics: list[Diagnostic], what: str) -> None:
+    """Report a block that is not a cue (up to MAX_BLOCK_WARNINGS, then a summary)."""
+    if count <= MAX_BLOCK_WARNINGS:
+        diagnostics.append(Diagnostic(
+            "QC218", f"{what} is not a cue (no 'start --> end' line) and was skipped", path, line, 1,
+            hint="give it a timing line, or remove it", severity=WARNING))
+    elif count == MAX_BLOCK_WARNINGS + 1:
+        diagnostics.append(Diagnostic(
+            "QC218", "more blocks that are not cues were skipped", path, line, 1, severity=WARNING))
