@@ -68,17 +68,17 @@ def parse_timing(line: str, line_no: int, path: str, errors: list[Diagnostic]) -
 
 
 def split_cue_text(cue: Cue, roles: RoleMap) -> list[tuple[str | None, int, str, bool]]:
-    """(speaker or None, line, text, speaker change) parts of a cue: `<v Name>` voices, `Name:` prefixes, `>>`."""
+    """(speaker or None, line, clean text, speaker change) parts of a cue: `<v Name>` voices, `Name:` prefixes, `>>`."""
     parts: list[tuple[str | None, int, str, bool]] = []
     for line_no, raw in cue.lines:
         voices = list(_VOICE.finditer(raw))
         if voices:
-            before = raw[: voices[0].start()]
-            if _strip(before):
+            before = _strip(raw[: voices[0].start()])
+            if before:
                 parts.append((None, line_no, before, False))
             for i, v in enumerate(voices):
                 stop = voices[i + 1].start() if i + 1 < len(voices) else len(raw)
-                parts.append((clean_speaker(html.unescape(v.group("name"))), line_no, raw[v.end():stop], False))
+                parts.append((clean_speaker(html.unescape(v.group("name"))), line_no, _strip(raw[v.end():stop]), False))
             continue
         change = bool(_CHANGE.match(raw))
         text = _strip(_CHANGE.sub("", raw, count=1))
@@ -110,7 +110,6 @@ def cue_segments(cues: list[Cue], roles: RoleMap, path: str, *, merge: bool,
         previous_lines = [_strip(_VOICE.sub("", t)) for _, t in cue.lines if _strip(_VOICE.sub("", t))] or previous_lines
         keep = {n for n, _ in texts}
         for name, line_no, text, change in split_cue_text(cue, roles):
-            text = _strip(text)
             if name:
                 speaker = name
             if line_no not in keep or not text:

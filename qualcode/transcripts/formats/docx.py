@@ -17,7 +17,7 @@ from qualcode.errors import Diagnostic, TranscriptError
 from qualcode.transcripts.decode import MAX_TRANSCRIPT_BYTES
 from qualcode.transcripts.formats import Rendered, Segment, clean_speaker, render
 from qualcode.transcripts.frontmatter import split_front_matter
-from qualcode.transcripts.plaintext import TS
+from qualcode.transcripts.plaintext import TS, match_name_alone, match_turn_start
 from qualcode.transcripts.roles import RoleMap, normalise_label
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -108,24 +108,31 @@ def _row_line(cells: list[str], cols: dict[str, int]) -> tuple[str, str | None]:
     return f"{span}{speaker}: {text}".rstrip(), speaker
 
 
-def document_lines(document) -> tuple[list[str], list[int], set[str]]:
-    """(text lines, paragraph number of each line, speakers named in speaker tables)."""
+def document_lines(document, roles: RoleMap) -> tuple[list[str], list[int], set[str]]:
+    """(text lines, paragraph number of each line, speakers named in speaker tables).
+
+    Paragraphs are separated by a blank line, except after a speaker name alone in its
+    paragraph (`Sam Rivera  0:03`), whose text follows directly as in a plain-text transcript.
+    """
     from docx.table import Table
 
     lines: list[str] = []
     where: list[int] = []
     table_speakers: set[str] = set()
     block = 0
+    glue = False
 
     def add(text: str) -> None:
-        nonlocal block
+        nonlocal block, glue
         block += 1
-        if lines:
+        if lines and not glue:
             lines.append("")
             where.append(block)
-        for part in text.split("\n"):
-            lines.append(part.replace("\t", " "))
-            where.append(block)
+        parts = [part.replace("\t", " ") for part in text.split("\n")]
+        lines.extend(parts)
+        where.extend([block] * len(parts))
+        glue = len(parts) == 1 and match_turn_start(parts[0], roles) is None \
+            and match_name_alone(parts[0], roles) is not None
 
     for item in document.iter_inner_content():
         if isinstance(item, Table):
@@ -151,7 +158,7 @@ def read_docx(data: bytes, path: str, *, speakers: dict[str, str] | None = None,
     from qualcode.transcripts.read import parse_plaintext_body
 
     document = open_document(data, path)
-    lines, where, table_speakers = document_lines(document)
+    lines, where, table_speakers = document_lines(document, RoleMap.build({}, speakers))
     text = "\n".join(lines)
     if not text.strip():
         raise TranscriptError(Diagnostic("QC202", "the document is empty", path,

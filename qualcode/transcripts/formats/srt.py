@@ -11,15 +11,17 @@ import re
 from qualcode.errors import Diagnostic, TranscriptError
 from qualcode.transcripts.decode import decode_transcript
 from qualcode.transcripts.formats import Rendered, render
-from qualcode.transcripts.formats.cues import TIMING, Cue, cue_segments, not_a_cue, parse_timing
+from qualcode.transcripts.formats.cues import Cue, cue_segments, not_a_cue, parse_timing
 from qualcode.transcripts.roles import RoleMap
 
 _INDEX = re.compile(r"^\s*\d+\s*$")
+#: a line that means to be a cue timing (read strictly by `parse_timing`)
+_TIMING_LINE = re.compile(r"^\s*\d[^>]*-->")
 
 
 def parse_srt_cues(text: str, path: str, diagnostics: list[Diagnostic]) -> list[Cue]:
     lines = text.split("\n")
-    timing_at = [i for i, line in enumerate(lines) if "-->" in line and TIMING.match(line)]
+    timing_at = [i for i, line in enumerate(lines) if _TIMING_LINE.match(line)]
     errors: list[Diagnostic] = []
     cues: list[Cue] = []
     skipped = 0
