@@ -69,7 +69,7 @@ def convert_cli(
     force: Annotated[bool, typer.Option("--force", help="Replace converted files that already exist in --out.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or status on stderr.")] = False,
 ) -> None:
-    """Write each FILE in qualcode's plain-text form: front matter, then one '[time] Speaker: text' line per turn."""
+    """Write each FILE in qualcode's plain-text form: front matter, then one 'Speaker: text' line per turn (with its times)."""
     with handle_errors():
         from qualcode.errors import ERROR
         from qualcode.transcripts.formats.convert import convert_transcripts
@@ -80,7 +80,7 @@ def convert_cli(
         print_diagnostics(shown)
         if not quiet:
             for c in report.converted:
-                err_console().print(f"Wrote {c.target} ({c.turns} turns) from {c.source}", markup=False)
+                err_console().print(f"Wrote {c.target} ({c.turns} turns) from {c.source}", markup=False, soft_wrap=True)
         if report.failed:
             raise typer.Exit(code=1)
 
