@@ -110,7 +110,7 @@ def render_transcript(loaded, console) -> None:
         if len(text) > TEXT_CHARS:
             text = text[: TEXT_CHARS - 1] + "…"
         row = Text(f"\n{turn.number:>4}  ", style="bold")
-        row.append(f"line {src}  ", style="dim")
+        row.append(f"{'paragraph' if t.format == 'docx' else 'line'} {src}  ", style="dim")
         if turn.timestamp:
             row.append(turn.timestamp + (f"–{turn.end_timestamp}" if turn.end_timestamp else "") + "  ", style="cyan")
         row.append(turn.speaker, style="bold")

@@ -22,10 +22,11 @@ def test_speaker_table_with_headings_and_time_spans(session_docx, roles):
 
 def test_two_column_table_without_headings(docx_file):
     path = docx_file([[["Interviewer", "What brought you here?"], ["Weber, Anna", "The letter."],
-                       ["", "And my son."]]])
+                       ["", "And my son."], ["Interviewer", "Which letter?"]]])
     t = read_transcript(path)
     assert [(x.speaker, x.role, x.text) for x in t.turns] == [
-        ("Interviewer", "interviewer", "What brought you here?"), ("Weber, Anna", "unknown", "The letter.\nAnd my son.")]
+        ("Interviewer", "interviewer", "What brought you here?"), ("Weber, Anna", "unknown", "The letter.\nAnd my son."),
+        ("Interviewer", "interviewer", "Which letter?")]
 
 
 def test_speaker_paragraphs_continuations_and_paragraph_numbers(docx_file):
@@ -87,3 +88,10 @@ def test_damaged_word_document(tmp_path):
 def test_empty_document(docx_file):
     path = docx_file(["", ""])
     assert _error(path).startswith(f"{path}: QC202 the document is empty")
+
+
+def test_table_of_unique_keys_is_metadata_not_speakers(docx_file):
+    path = docx_file([[["Date", "12 May 2024"], ["Interviewer", "A. Weber"]], "Interviewer: Shall we begin?"])
+    t = read_transcript(path)
+    assert [(x.speaker, x.text) for x in t.turns] == [("Interviewer", "Shall we begin?")]
+    assert [(d.code, d.line) for d in t.diagnostics] == [("QC208", 1), ("QC208", 2)]

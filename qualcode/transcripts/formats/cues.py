@@ -120,7 +120,10 @@ def cue_segments(cues: list[Cue], roles: RoleMap, path: str, *, merge: bool,
                                     format_time(cue.end_ms), cue.start_ms, cue.end_ms, new_turn=change))
     if unnamed:
         n = len(unnamed)
-        where = "name no speaker" if speaker is None else "come before the first cue that names a speaker"
+        if speaker is None:
+            where = "names no speaker" if n == 1 else "name no speaker"
+        else:
+            where = f"come{'s' if n == 1 else ''} before the first cue that names a speaker"
         diagnostics.append(Diagnostic(
             "QC216", f"{n} caption line{'s' if n != 1 else ''} {where}: kept under speaker '{NO_SPEAKER}'",
             path, unnamed[0], 1,

@@ -88,10 +88,14 @@ def _columns(rows: list[list[str]]) -> tuple[dict[str, int] | None, int]:
         return found, 1
     widths = {len(r) for r in rows}
     if widths == {2}:
-        return {"speaker": 0, "text": 1}, 0
-    if widths == {3} and all(_SPAN.match(r[0]) or not r[0] for r in rows) and any(r[0] for r in rows):
-        return {"time": 0, "speaker": 1, "text": 2}, 0
-    return None, 0
+        cols = {"speaker": 0, "text": 1}
+    elif widths == {3} and all(_SPAN.match(r[0]) or not r[0] for r in rows) and any(r[0] for r in rows):
+        cols = {"time": 0, "speaker": 1, "text": 2}
+    else:
+        return None, 0
+    # without headings, speakers must come back: a table of unique keys ('Date | 12 May') is metadata
+    names = [normalise_label(r[cols["speaker"]]) for r in rows if r[cols["speaker"]].strip()]
+    return (cols, 0) if len(set(names)) < len(names) else (None, 0)
 
 
 def _row_line(cells: list[str], cols: dict[str, int]) -> tuple[str, str | None]:
