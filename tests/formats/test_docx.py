@@ -95,3 +95,21 @@ def test_table_of_unique_keys_is_metadata_not_speakers(docx_file):
     t = read_transcript(path)
     assert [(x.speaker, x.text) for x in t.turns] == [("Interviewer", "Shall we begin?")]
     assert [(d.code, d.line) for d in t.diagnostics] == [("QC208", 1), ("QC208", 2)]
+
+
+def test_tracked_insertions_count_and_deletions_do_not(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:author="T" w:id="{}"'
+    document = docx.Document()
+    p = document.add_paragraph("Client: I was ")
+    p._p.append(parse_xml(f'<w:ins {w.format(1)}><w:r><w:t xml:space="preserve">very </w:t></w:r></w:ins>'))
+    p._p.append(parse_xml(f'<w:del {w.format(2)}><w:r><w:delText>quite </w:delText></w:r></w:del>'))
+    p.add_run("angry.")
+    document.add_paragraph("Therapist: Line one").add_run().add_break()
+    document.paragraphs[-1].add_run("line two.")
+    path = tmp_path / "tracked.docx"
+    document.save(path)
+    assert [(x.speaker, x.text) for x in read_transcript(path).turns] == [
+        ("Client", "I was very angry."), ("Therapist", "Line one\nline two.")]

@@ -59,3 +59,12 @@ def test_bad_subtitle_files(tmp_path, text, expected):
         read_text(tmp_path, text, input_format="srt")
     prefix = f"{tmp_path / 'subtitles.srt'}:"
     assert [d.format().split(" — ")[0].replace(prefix, "").lstrip() for d in err.value.diagnostics] == [expected]
+
+
+def test_a_colon_in_unlabelled_subtitles_is_not_a_speaker(tmp_path):
+    srt = "".join(f"{i}\n00:00:0{i},000 --> 00:00:0{i},900\n{line}\n\n" for i, line in enumerate(
+        ["So how was it?", "Look: I do not know.", "It was long.", "Anyway: we went home.", "Then?", "We slept."],
+        start=1))
+    t = read_text(tmp_path, srt)
+    assert [(x.speaker, x.text) for x in t.turns] == [
+        ("Unknown", "So how was it? Look: I do not know. It was long. Anyway: we went home. Then? We slept.")]

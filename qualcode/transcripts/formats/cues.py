@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass
+from typing import Callable
 
 from qualcode.errors import WARNING, Diagnostic, TranscriptError
 from qualcode.transcripts.formats import Segment, clean_speaker, merge_segments
 from qualcode.transcripts.plaintext import match_turn_start
-from qualcode.transcripts.roles import RoleMap
+from qualcode.transcripts.roles import RoleMap, normalise_label
 
 #: `00:01.000`, `00:00:01.000`, `0:00:01,000` (SRT writes a comma)
 CUE_TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
@@ -67,27 +69,50 @@ def parse_timing(line: str, line_no: int, path: str, errors: list[Diagnostic]) -
     return start, end
 
 
-def split_cue_text(cue: Cue, roles: RoleMap) -> list[tuple[str | None, int, str, bool]]:
-    """(speaker or None, line, clean text, speaker change) parts of a cue: `<v Name>` voices, `Name:` prefixes, `>>`."""
-    parts: list[tuple[str | None, int, str, bool]] = []
+@dataclass
+class Part:
+    """Text of one speaker in a cue: a `<v Name>` voice, a line with a `Name:` prefix, or a line with none."""
+
+    speaker: str | None
+    line: int
+    text: str
+    change: bool = False  # starts with `>>`
+    unprefixed: str | None = None  # the whole line, when the speaker came from a `Name:` prefix
+
+
+def split_cue_text(cue: Cue, roles: RoleMap) -> list[Part]:
+    """The speakers' parts of a cue, text cleaned of tags and entities."""
+    parts: list[Part] = []
     for line_no, raw in cue.lines:
         voices = list(_VOICE.finditer(raw))
         if voices:
             before = _strip(raw[: voices[0].start()])
             if before:
-                parts.append((None, line_no, before, False))
+                parts.append(Part(None, line_no, before))
             for i, v in enumerate(voices):
                 stop = voices[i + 1].start() if i + 1 < len(voices) else len(raw)
-                parts.append((clean_speaker(html.unescape(v.group("name"))), line_no, _strip(raw[v.end():stop]), False))
+                parts.append(Part(clean_speaker(html.unescape(v.group("name"))), line_no, _strip(raw[v.end():stop])))
             continue
         change = bool(_CHANGE.match(raw))
         text = _strip(_CHANGE.sub("", raw, count=1))
         start = match_turn_start(text, roles)
         if start is not None and start.text_col is not None:
-            parts.append((clean_speaker(start.speaker), line_no, text[start.text_col:], change))
+            parts.append(Part(clean_speaker(start.speaker), line_no, text[start.text_col:], change, text))
         else:
-            parts.append((None, line_no, text, change))
+            parts.append(Part(None, line_no, text, change))
     return parts
+
+
+def _trusted_prefixes(split: list[list[Part]], roles: RoleMap) -> Callable[[str], bool]:
+    """Which `Name:` prefixes are speakers. In Zoom-style files (most cues prefixed) all are; where
+    prefixes are rare, only names that come back, or that the codebook or front matter knows, so
+    that a caption line like 'Look: I don't know' does not become a speaker."""
+    prefixed = [normalise_label(p.speaker) for parts in split for p in parts if p.unprefixed is not None]
+    counts = Counter(prefixed)
+    cues_prefixed = sum(1 for parts in split if any(p.unprefixed is not None for p in parts))
+    if cues_prefixed * 2 > len(split):
+        return lambda name: True
+    return lambda name: counts[normalise_label(name)] >= 2 or roles.known(name) or roles.is_listed(name)
 
 
 def _strip(text: str) -> str:
@@ -105,19 +130,24 @@ def cue_segments(cues: list[Cue], roles: RoleMap, path: str, *, merge: bool,
     speaker: str | None = None
     unnamed: list[int] = []
     previous_lines: list[str] = []
-    for cue in cues:
+    split = [split_cue_text(cue, roles) for cue in cues]
+    trusted = _trusted_prefixes(split, roles)
+    for cue, parts in zip(cues, split):
         texts = _rolled_off(cue, previous_lines)
         previous_lines = [_strip(_VOICE.sub("", t)) for _, t in cue.lines if _strip(_VOICE.sub("", t))] or previous_lines
         keep = {n for n, _ in texts}
-        for name, line_no, text, change in split_cue_text(cue, roles):
-            if name:
-                speaker = name
-            if line_no not in keep or not text:
+        for part in parts:
+            text = part.text
+            if part.unprefixed is not None and not trusted(part.speaker):
+                text = part.unprefixed
+            elif part.speaker:
+                speaker = part.speaker
+            if part.line not in keep or not text:
                 continue
             if speaker is None:
-                unnamed.append(line_no)
+                unnamed.append(part.line)
             segments.append(Segment(speaker or NO_SPEAKER, text, cue.line, format_time(cue.start_ms),
-                                    format_time(cue.end_ms), cue.start_ms, cue.end_ms, new_turn=change))
+                                    format_time(cue.end_ms), cue.start_ms, cue.end_ms, new_turn=part.change))
     if unnamed:
         n = len(unnamed)
         if speaker is None:

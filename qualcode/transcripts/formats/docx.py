@@ -62,6 +62,28 @@ def open_document(data: bytes, path: str):
         raise _not_word(path, f"cannot be read as a Word document ({type(exc).__name__})") from None
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_BREAKS = {f"{_W}br", f"{_W}cr"}
+
+
+def paragraph_text(paragraph) -> str:
+    """The paragraph's text as Word shows it with all changes accepted.
+
+    python-docx's `Paragraph.text` skips runs inside tracked insertions (`w:ins`), content
+    controls and fields; here every `w:t` counts (deleted text is `w:delText`, so it does not),
+    except text in text boxes.
+    """
+    out: list[str] = []
+    for el in paragraph._p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if next(el.iterancestors(f"{_W}txbxContent"), None) is not None:
+            continue
+        if el.tag == f"{_W}t":
+            out.append(el.text or "")
+        else:
+            out.append("\n" if el.tag in _BREAKS else "\t")
+    return "".join(out)
+
+
 def _cells(row) -> list[str]:
     """Text of a row's cells, merged cells once, paragraphs of a cell joined with a space."""
     seen: set[int] = set()
@@ -70,7 +92,7 @@ def _cells(row) -> list[str]:
         if id(cell._tc) in seen:
             continue
         seen.add(id(cell._tc))
-        out.append(" ".join(" ".join(p.text.split()) for p in cell.paragraphs).strip())
+        out.append(" ".join(" ".join(paragraph_text(p).split()) for p in cell.paragraphs).strip())
     return out
 
 
@@ -153,7 +175,7 @@ def document_lines(document, roles: RoleMap) -> tuple[list[str], list[int], set[
                         table_speakers.add(speaker)
                     add(line)
         else:
-            add(item.text)
+            add(paragraph_text(item))
     return lines, where, table_speakers
 
 
