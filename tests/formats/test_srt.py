@@ -68,3 +68,13 @@ def test_a_colon_in_unlabelled_subtitles_is_not_a_speaker(tmp_path):
     t = read_text(tmp_path, srt)
     assert [(x.speaker, x.text) for x in t.turns] == [
         ("Unknown", "So how was it? Look: I do not know. It was long. Anyway: we went home. Then? We slept.")]
+
+
+def test_display_names_as_prefixes(tmp_path, roles):
+    """Meeting tools write display names: commas, brackets, pronouns."""
+    srt = "".join(f"{i}\n00:00:0{i},000 --> 00:00:0{i},900\n{line}\n\n" for i, line in enumerate(
+        ["Weber, Anna: Shall we start?", "Anna (she/her): Yes: the letter.", "Weber, Anna: Good."], start=1))
+    t = read_text(tmp_path, srt, speakers=roles)
+    assert [(x.speaker, x.role, x.text) for x in t.turns] == [
+        ("Weber, Anna", "therapist", "Shall we start?"), ("Anna (she/her)", "unknown", "Yes: the letter."),
+        ("Weber, Anna", "therapist", "Good.")]

@@ -9,7 +9,7 @@ from typing import Callable
 
 from qualcode.errors import WARNING, Diagnostic, TranscriptError
 from qualcode.transcripts.formats import Segment, clean_speaker, merge_segments
-from qualcode.transcripts.plaintext import match_turn_start
+from qualcode.transcripts.plaintext import NOT_SPEAKERS, match_turn_start
 from qualcode.transcripts.roles import RoleMap, normalise_label
 
 #: `00:01.000`, `00:00:01.000`, `0:00:01,000` (SRT writes a comma)
@@ -20,6 +20,7 @@ _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+(?P<name>[^>]+)>", re.I)
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")  # HTML-like cue tags, and {\an8} SSA overrides in SRT
 _INVISIBLE = re.compile("[\u200b\u200e\u200f\ufeff]")
 _CHANGE = re.compile(r"^\s*(?:>>|&gt;&gt;)\s*")
+_LOOSE_PREFIX = re.compile(r"^(?P<name>[^\s:][^:]{0,59}?)\s*:\s+(?P<text>\S.*)$")
 
 #: speaker for cues before the first one that names a speaker
 NO_SPEAKER = "Unknown"
@@ -95,12 +96,31 @@ def split_cue_text(cue: Cue, roles: RoleMap) -> list[Part]:
             continue
         change = bool(_CHANGE.match(raw))
         text = _strip(_CHANGE.sub("", raw, count=1))
-        start = match_turn_start(text, roles)
-        if start is not None and start.text_col is not None:
-            parts.append(Part(clean_speaker(start.speaker), line_no, text[start.text_col:], change, text))
+        name, rest = _prefix(text, roles)
+        if name:
+            parts.append(Part(name, line_no, rest, change, text))
         else:
             parts.append(Part(None, line_no, text, change))
     return parts
+
+
+def _prefix(text: str, roles: RoleMap) -> tuple[str | None, str]:
+    """(speaker, text after it) for a line opening with a speaker label.
+
+    Besides the plain-text conventions, any short label before a colon is a candidate, as
+    meeting tools write display names ('Weber, Anna:', 'Anna (she/her):'); `_trusted_prefixes`
+    then decides which candidates are speakers.
+    """
+    start = match_turn_start(text, roles)
+    if start is not None and start.text_col is not None:
+        return clean_speaker(start.speaker), text[start.text_col:]
+    m = _LOOSE_PREFIX.match(text)
+    if m:
+        name = clean_speaker(m.group("name"))
+        if (name and len(name.split()) <= 6 and name.lower() not in NOT_SPEAKERS
+                and not re.fullmatch(r"[\d\s:.,\[\]()-]+", name)):
+            return name, m.group("text")
+    return None, text
 
 
 def _trusted_prefixes(split: list[list[Part]], roles: RoleMap) -> Callable[[str], bool]:
