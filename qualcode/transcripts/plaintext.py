@@ -28,8 +28,8 @@ _TS_NAME = re.compile(rf"^{_SPAN}\s+(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$"
 _NAME_TS = re.compile(rf"^(?P<name>{_LABEL})\s*[\[(](?P<ts>{TS})[\])]\s*:(?:\s+(?P<text>.*))?$")
 _SIGIL = re.compile(rf"^[@#](?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
 _BRACKET = re.compile(r"^(?:\[(?P<a>[^\]\n]{1,60})\]|\{(?P<b>[^}\n]{1,60})\}):?(?:\s+(?P<text>.*))?$")
-#: a diarisation label: SPEAKER_00, speaker-1
-_DIARISED = re.compile(r"[A-Za-z]+[_-]\d+")
+#: a diarisation label: SPEAKER_00, speaker-1, SPK_2 (not any word-number pair: 'COVID-19:' is no speaker)
+_DIARISED = re.compile(r"(?:speaker|spk|spkr|sprecher|person|voice)[_-]\d{1,3}", re.I)
 _COLON = re.compile(rf"^(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
 _ALONE = re.compile(rf"^(?P<name>{_LABEL})(?:\s+[\[(]?(?P<ts>{TS})[\])]?)?\s*$")
 _TS_ONLY = re.compile(rf"^(?:[\[({{#](?P<a>{TS})(?:-\d)?[\])}}#]|(?P<b>{TS}))$")

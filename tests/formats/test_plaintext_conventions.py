@@ -36,6 +36,8 @@ def test_declared_labels_match_as_written(tmp_path):
 
 
 def test_guards_still_hold(tmp_path):
-    t = read(tmp_path, "Client: We met at\n17:30: after work.\nNote: she laughed.\n\nHow are you?\nFine.\n")
+    t = read(tmp_path, "Client: We met at\n17:30: after work.\nNote: she laughed.\n\nHow are you?\nFine.\n"
+                       "COVID-19: that was the year.\n")
     assert [(x.speaker, x.text) for x in t.turns] == [
-        ("Client", "We met at\n17:30: after work.\nNote: she laughed.\n\nHow are you?\nFine.")]
+        ("Client", "We met at\n17:30: after work.\nNote: she laughed.\n\nHow are you?\nFine.\n"
+                   "COVID-19: that was the year.")]

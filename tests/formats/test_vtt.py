@@ -113,6 +113,9 @@ def test_block_that_is_not_a_cue_is_reported_and_skipped(tmp_path):
     ("WEBVTT\n\n00:00:05.000 --> 00:00:04.000\nClient: hi\n\n00:00:03.000 --> 00:00:06.000\nClient: yes\n",
      ["3:1: QC214 cue ends (00:00:04.000) before it starts (00:00:05.000)",
       "6:1: QC215 cue starts (00:00:03.000) before the cue above it (00:00:05.000): timestamps go backwards"]),
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nA: hi\n\n00:00:0x.000 --> 00:00:03.000\nA: so\n\n"
+     "00:00:02.000 --> 00:00:01.500\nA: yes\n",
+     ["6:1: QC213 cannot read the cue timing", "9:1: QC214 cue ends (00:00:01.500) before it starts (00:00:02.000)"]),
 ])
 def test_bad_caption_files_fail_with_every_problem(tmp_path, text, expected):
     with pytest.raises(TranscriptError) as err:

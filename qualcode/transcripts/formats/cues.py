@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
-from qualcode.errors import WARNING, Diagnostic, TranscriptError
+from qualcode.errors import ERROR, WARNING, Diagnostic, TranscriptError
 from qualcode.transcripts.formats import Segment, clean_speaker, merge_segments
 from qualcode.transcripts.plaintext import NOT_SPEAKERS, match_turn_start
 from qualcode.transcripts.roles import RoleMap, normalise_label
@@ -144,7 +144,7 @@ def _strip(text: str) -> str:
 def cue_segments(cues: list[Cue], roles: RoleMap, path: str, *, merge: bool,
                  diagnostics: list[Diagnostic]) -> list[Segment]:
     """Segments of the cues in file order: speakers carried forward, rolling captions de-duplicated, merged."""
-    check_order(cues, path)
+    check_order(cues, path, diagnostics)
     note_overlaps(cues, path, diagnostics)
     segments: list[Segment] = []
     speaker: str | None = None
@@ -203,8 +203,9 @@ def _rolled_off(cue: Cue, previous: list[str]) -> list[tuple[int, str]]:
     return lines
 
 
-def check_order(cues: list[Cue], path: str) -> None:
-    """Backwards timestamps are errors: a cue ending before it starts, or starting before the cue above it."""
+def check_order(cues: list[Cue], path: str, diagnostics: list[Diagnostic]) -> None:
+    """Backwards timestamps are errors: a cue ending before it starts, or starting before the cue above it.
+    Raises them with the errors already in `diagnostics` (unreadable timings)."""
     errors: list[Diagnostic] = []
     for i, cue in enumerate(cues):
         if cue.end_ms < cue.start_ms:
@@ -215,8 +216,9 @@ def check_order(cues: list[Cue], path: str) -> None:
             errors.append(Diagnostic(
                 "QC215", f"cue starts ({cue.start}) before the cue above it ({cues[i - 1].start}): timestamps go backwards",
                 path, cue.line, 1, hint="put the cues in time order, or correct the timestamps"))
+    errors = [d for d in diagnostics if d.severity == ERROR] + errors
     if errors:
-        raise TranscriptError(errors)
+        raise TranscriptError(sorted(errors, key=lambda d: d.sort_key()))
 
 
 def note_overlaps(cues: list[Cue], path: str, diagnostics: list[Diagnostic]) -> None:

@@ -50,8 +50,9 @@ def parse_srt_cues(text: str, path: str, diagnostics: list[Diagnostic]) -> list[
             continue
         start, end = lines[i].split("-->")[0].strip(), lines[i].split("-->")[1].split()[0]
         cues.append(Cue(i + 1, start, end, times[0], times[1], body))
-    if errors:
+    if errors and not cues:
         raise TranscriptError(errors)
+    diagnostics.extend(errors)  # raised with any other errors once the cue order is checked
     if not cues:
         raise TranscriptError(Diagnostic("QC212", "no cues found in the subtitle file", path,
                                          hint="a cue is an index line, a '00:00:01,000 --> 00:00:04,000' line "

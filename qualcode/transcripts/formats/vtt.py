@@ -60,8 +60,9 @@ def parse_vtt_cues(text: str, path: str, diagnostics: list[Diagnostic]) -> list[
             continue
         start, end = timing_line.split("-->")[0].strip(), timing_line.split("-->")[1].split()[0]
         cues.append(Cue(line_no, start, end, times[0], times[1], block[timing + 1:]))
-    if errors:
+    if errors and not cues:
         raise TranscriptError(errors)
+    diagnostics.extend(errors)  # raised with any other errors once the cue order is checked
     if not cues:
         raise TranscriptError(Diagnostic("QC212", "no cues found in the caption file", path,
                                          hint="a cue is a '00:00:01.000 --> 00:00:04.000' line followed by its text"))
