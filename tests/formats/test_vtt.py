@@ -122,3 +122,10 @@ def test_bad_caption_files_fail_with_every_problem(tmp_path, text, expected):
         read_text(tmp_path, text)
     prefix = f"{tmp_path / 'captions.vtt'}:"
     assert [d.format().split(" — ")[0].replace(prefix, "").lstrip() for d in err.value.diagnostics] == expected
+
+
+def test_cues_separated_by_lines_of_spaces(tmp_path):
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nClient: One.\n  \n00:00:02.500 --> 00:00:03.000\nTherapist: Two.\n"
+    t = read_text(tmp_path, vtt)
+    assert [(x.speaker, x.text, x.timestamp) for x in t.turns] == [
+        ("Client", "One.", "00:00:01.000"), ("Therapist", "Two.", "00:00:02.500")]

@@ -13,7 +13,7 @@ import re
 from qualcode.errors import Diagnostic, TranscriptError
 from qualcode.transcripts.decode import decode_transcript
 from qualcode.transcripts.formats import Rendered, render
-from qualcode.transcripts.formats.cues import Cue, cue_segments, not_a_cue, parse_timing
+from qualcode.transcripts.formats.cues import TIMING, Cue, cue_segments, not_a_cue, parse_timing
 from qualcode.transcripts.roles import RoleMap
 
 _HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
@@ -21,15 +21,19 @@ _SKIPPED = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t].*)?$")
 
 
 def blocks(lines: list[str], first: int = 0):
-    """(line number of the block's first line, [(line number, line)]) for blocks separated by empty lines."""
+    """Blocks of [(line number, line)] separated by empty lines; a second timing line also starts a block
+    (some tools separate cues with lines of spaces, which WebVTT does not count as empty)."""
     block: list[tuple[int, str]] = []
+    timed = False
     for i in range(first, len(lines)):
-        if lines[i] == "":
+        line = lines[i]
+        if line == "" or (timed and TIMING.match(line)):
             if block:
                 yield block
-            block = []
-        else:
-            block.append((i + 1, lines[i]))
+            block, timed = [], False
+        if line != "":
+            block.append((i + 1, line))
+            timed = timed or bool(TIMING.match(line))
     if block:
         yield block
 
