@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,8 +16,18 @@ transcript_app = typer.Typer(
     no_args_is_help=True)
 app.add_typer(transcript_app, name="transcript")
 
-InputFormatOpt = Annotated[Optional[str], typer.Option(
-    "--input-format", help="Read as txt, md, vtt, srt or docx. Default: from the content, then the extension.")]
+class InputFormat(str, Enum):
+    """The names in `qualcode.transcripts.read.FORMATS` (a test keeps them in step)."""
+
+    txt = "txt"
+    md = "md"
+    vtt = "vtt"
+    srt = "srt"
+    docx = "docx"
+
+
+InputFormatOpt = Annotated[Optional[InputFormat], typer.Option(
+    "--input-format", help="Read as this format. Default: from the content, then the extension.")]
 MergeOpt = Annotated[bool, typer.Option(
     "--merge/--no-merge", help="Merge consecutive caption cues of one speaker into one turn.")]
 CodebookOpt = Annotated[Optional[Path], typer.Option(
@@ -48,7 +59,8 @@ def show_cli(
         from qualcode.transcripts.formats.convert import TURN_COLUMNS, turn_rows
         from qualcode.transcripts.read import load_transcript
 
-        loaded = load_transcript(file, speakers=_speakers(codebook), input_format=input_format, merge_cues=merge)
+        loaded = load_transcript(file, speakers=_speakers(codebook), merge_cues=merge,
+                                 input_format=input_format.value if input_format else None)
         if fmt is Format.table:
             render_transcript(loaded, out_console())
             return
@@ -74,8 +86,8 @@ def convert_cli(
         from qualcode.errors import ERROR
         from qualcode.transcripts.formats.convert import convert_transcripts
 
-        report = convert_transcripts(files, out, speakers=_speakers(codebook), input_format=input_format,
-                                     merge_cues=merge, overwrite=force)
+        report = convert_transcripts(files, out, speakers=_speakers(codebook), merge_cues=merge, overwrite=force,
+                                     input_format=input_format.value if input_format else None)
         shown = report.diagnostics if not quiet else [d for d in report.diagnostics if d.severity == ERROR]
         print_diagnostics(shown)
         if not quiet:

@@ -111,3 +111,10 @@ def test_cli_import_leaves_word_and_nlp_libraries_out():
                         "print(sorted(m for m in ('docx', 'spacy', 'pandas', 'lxml') if m in sys.modules))"],
                        cwd=root, capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "[]", p.stderr
+
+
+def test_input_format_overrides_and_is_checked(cli):
+    r = cli("transcript", "show", FORMATS / "session.srt", "--input-format", "txt", "-f", "csv", "-q")
+    assert r.exit_code == 0 and r.stdout.splitlines()[1].startswith("session,txt,1,Dr. Weber,")
+    r = cli("transcript", "show", FORMATS / "session.srt", "--input-format", "pdf")
+    assert r.exit_code == 2 and "'pdf' is not one of" in r.stderr

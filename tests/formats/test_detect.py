@@ -21,8 +21,10 @@ def test_detect_by_content(name, expected):
     assert detect_format(path, path.read_bytes()) == expected
 
 
-def test_registry_lists_every_format():
-    assert list(REGISTRY) == ["txt", "md", "vtt", "srt", "docx"]
+def test_registry_lists_every_format_and_the_cli_offers_them():
+    from qualcode.cli.transcript import InputFormat
+
+    assert list(REGISTRY) == [f.value for f in InputFormat] == ["txt", "md", "vtt", "srt", "docx"]
 
 
 def test_captions_saved_as_txt_are_read_as_captions_with_a_note(tmp_path):
