@@ -32,7 +32,9 @@ _BRACKET = re.compile(r"^(?:\[(?P<a>[^\]\n]{1,60})\]|\{(?P<b>[^}\n]{1,60})\}):?(
 _DIARISED = re.compile(r"(?:speaker|spk|spkr|sprecher|person|voice)[_-]\d{1,3}", re.I)
 _COLON = re.compile(rf"^(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
 _ALONE = re.compile(rf"^(?P<name>{_LABEL})(?:\s+[\[(]?(?P<ts>{TS})[\])]?)?\s*$")
-_TS_ONLY = re.compile(rf"^(?:[\[({{#](?P<a>{TS})(?:-\d)?[\])}}#]|(?P<b>{TS}))$")
+#: `[01.23.45]`, `[02.34]`: dotted times, as QualCoder accepts them, in brackets only
+_DOTTED = r"\d{1,2}\.\d{2}(?:\.\d{2})?"
+_TS_ONLY = re.compile(rf"^(?:[\[({{#](?P<a>{TS}|{_DOTTED})(?:-\d)?[\])}}#]|(?P<b>{TS}))$")
 _TIMESTAMP_ONLY = re.compile(rf"^[\[(]?{TS}[\])]?$")
 
 #: Words that end in a colon but are not speakers.
@@ -142,4 +144,7 @@ def match_name_alone(line: str, roles: RoleMap) -> TurnStart | None:
 
 def timestamp_only(line: str) -> str | None:
     m = _TS_ONLY.match(line.strip())
-    return (m.group("a") or m.group("b")) if m else None
+    if not m:
+        return None
+    ts = m.group("a") or m.group("b")
+    return ts if ":" in ts else ts.replace(".", ":")  # [01.23.45] is 01:23:45

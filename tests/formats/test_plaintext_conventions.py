@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from qualcode.transcripts import read_transcript
+from qualcode.transcripts.formats.convert import convert_transcripts
 
 
 def read(tmp_path, text: str):
@@ -41,3 +42,14 @@ def test_guards_still_hold(tmp_path):
     assert [(x.speaker, x.text) for x in t.turns] == [
         ("Client", "We met at\n17:30: after work.\nNote: she laughed.\n\nHow are you?\nFine.\n"
                    "COVID-19: that was the year.")]
+
+
+def test_timestamp_lines_qualcoder_accepts(tmp_path):
+    t = read(tmp_path, "[01.23.45]\nClient: One.\n{00:34:20}\nTherapist: Two.\n#00:12:34.567#\nClient: Three.\n"
+                       "[02.34]\nTherapist: Four.\n")
+    assert [(x.speaker, x.timestamp) for x in t.turns] == [
+        ("Client", "01:23:45"), ("Therapist", "00:34:20"), ("Client", "00:12:34.567"), ("Therapist", "02:34")]
+    converted = tmp_path / "out" / "t.txt"
+    convert_transcripts([tmp_path / "t.txt"], tmp_path / "out")
+    assert [(x.speaker, x.timestamp, x.text) for x in read_transcript(converted).turns] == \
+        [(x.speaker, x.timestamp, x.text) for x in t.turns]
