@@ -68,3 +68,14 @@ def test_convert_never_overwrites_inputs_or_existing_files(tmp_path):
     assert (out / "session.txt").read_text() == "mine"
     report = convert_transcripts([FORMATS / "session.vtt"], out, overwrite=True)
     assert not report.failed and (out / "session.txt").read_text().startswith("---\nid: session\n")
+
+
+def test_convert_refuses_text_that_would_not_read_back(tmp_path, monkeypatch):
+    import qualcode.transcripts.formats.convert as convert
+
+    monkeypatch.setattr(convert, "normalised_text", lambda t, speakers=None: "Somebody: else\n")
+    report = convert_transcripts([FORMATS / "session.vtt"], tmp_path)
+    assert [d.format() for d in report.diagnostics] == [
+        f"{FORMATS / 'session.vtt'}: QC224 the converted text would not read back the same from turn 1 on; "
+        "not written — this is a bug in qualcode: please report it (the input is unchanged)"]
+    assert list(tmp_path.iterdir()) == []

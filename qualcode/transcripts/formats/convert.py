@@ -7,7 +7,7 @@ from pathlib import Path
 from qualcode.errors import ERROR, Diagnostic, QualcodeError
 from qualcode.output.write import atomic_write_text
 from qualcode.transcripts.formats import normalised_text
-from qualcode.transcripts.read import LoadedTranscript, load_transcript
+from qualcode.transcripts.read import FORMATS, LoadedTranscript, ReadOptions, load_transcript
 
 #: Columns of a parsed-turn row (`transcript show --format csv|jsonl`), in order.
 TURN_COLUMNS = ("transcript", "format", "turn", "speaker", "role", "timestamp", "end_timestamp", "source_line",
@@ -73,6 +73,10 @@ def convert_transcripts(paths: list[str | Path], out_dir: str | Path, *, speaker
         try:
             loaded = load_transcript(source, speakers=speakers, input_format=input_format, merge_cues=merge_cues)
             text = normalised_text(loaded.transcript, speakers=speakers)
+            problem = _reads_back_differently(text, loaded.transcript, str(target), speakers)
+            if problem:
+                report.diagnostics.append(problem)
+                continue
             atomic_write_text(target, text)
         except QualcodeError as exc:
             report.diagnostics.extend(exc.diagnostics)
@@ -80,3 +84,20 @@ def convert_transcripts(paths: list[str | Path], out_dir: str | Path, *, speaker
         report.diagnostics.extend(loaded.transcript.diagnostics)
         report.converted.append(Converted(source, target, len(loaded.transcript.turns)))
     return report
+
+
+def _reads_back_differently(text: str, transcript, target: str, speakers) -> Diagnostic | None:
+    """A check before writing: the converted text must give the same turns when read again."""
+    def key(t):
+        return [(x.speaker, " ".join(x.text.split()), x.timestamp, x.end_timestamp) for x in t.turns]
+
+    try:
+        back = FORMATS["txt"].load(text.encode("utf-8"), target, ReadOptions("txt", speakers)).transcript
+    except QualcodeError:
+        back = None
+    got, want = (key(back) if back else []), key(transcript)
+    if got == want:
+        return None
+    turn = next((i for i, (a, b) in enumerate(zip(got, want), start=1) if a != b), min(len(got), len(want)) + 1)
+    return Diagnostic("QC224", f"the converted text would not read back the same from turn {turn} on; not written",
+                      transcript.path, hint="this is a bug in qualcode: please report it (the input is unchanged)")
