@@ -29,9 +29,9 @@ Speakers: SPEAKER_00 (unknown, 2 turns) · SPEAKER_01 (unknown, 1 turn)
 
 Speakers without a role:
 {path}:2:1: QC207 warning: speaker 'SPEAKER_00' has no role (kept as role 'unknown') — map it in the front \
-matter (speakers: {{SPEAKER_00: client}}) or in the codebook's 'speakers'
+matter ('speakers: {{SPEAKER_00: client}}') or in the codebook's 'speakers'
 {path}:10:1: QC207 warning: speaker 'SPEAKER_01' has no role (kept as role 'unknown') — map it in the front \
-matter (speakers: {{SPEAKER_01: client}}) or in the codebook's 'speakers'
+matter ('speakers: {{SPEAKER_01: client}}') or in the codebook's 'speakers'
 """
 
 

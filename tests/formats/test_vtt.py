@@ -129,3 +129,9 @@ def test_cues_separated_by_lines_of_spaces(tmp_path):
     t = read_text(tmp_path, vtt)
     assert [(x.speaker, x.text, x.timestamp) for x in t.turns] == [
         ("Client", "One.", "00:00:01.000"), ("Therapist", "Two.", "00:00:02.500")]
+
+
+def test_role_hint_quotes_names_yaml_would_misread():
+    t = read_transcript(FORMATS / "teams.vtt")
+    assert [d.hint for d in t.diagnostics if d.code == "QC207"][:1] == [
+        """map it in the front matter ('speakers: {"Weber, Anna": client}') or in the codebook's 'speakers'"""]

@@ -16,6 +16,7 @@ whether a tool reads the .vtt or the converted .txt (REFI-QDA export relies on t
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,12 +171,14 @@ def render(segments: list[Segment], meta: dict[str, Any], *, path: str, fmt: str
 def unknown_speaker(speaker: str, path: str, line: int | None) -> Diagnostic:
     return Diagnostic(
         "QC207", f"speaker '{speaker}' has no role (kept as role 'unknown')", path, line, 1 if line else None,
-        hint=f"map it in the front matter (speakers: {_flow({speaker: 'client'})}) or in the codebook's 'speakers'",
+        hint=f"map it in the front matter ('speakers: {{{_yaml_key(speaker)}: client}}') or in the codebook's 'speakers'",
         severity=WARNING)
 
 
-def _flow(value) -> str:
-    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+def _yaml_key(label: str) -> str:
+    """The label as a YAML flow-mapping key: as written, or in double quotes where YAML needs quotes."""
+    plain = yaml.safe_dump({label: 1}, default_flow_style=True, allow_unicode=True, width=10_000)
+    return label if plain.startswith("{" + label + ":") else json.dumps(label, ensure_ascii=False)
 
 
 def segments_of(transcript: Transcript) -> list[Segment]:
