@@ -171,15 +171,9 @@ def _selections(element: ET.Element, users: dict[str, str], notes: dict[str, str
 
 def transcript_from_text(text: str, name: str, speakers: dict[str, str] | None) -> Transcript:
     """Parse normalised text as the transcript file `name` would be read (same turns, same offsets)."""
-    from qualcode.transcripts.frontmatter import split_front_matter
-    from qualcode.transcripts.read import FORMATS, build_transcript, detect_format
-    from qualcode.transcripts.roles import RoleMap
+    from qualcode.transcripts.read import parse_plaintext
 
-    meta, body_start = split_front_matter(text, name)
-    roles = RoleMap.build(meta, speakers)
-    fmt = detect_format(Path(name))
-    body = FORMATS[fmt](text, body_start, roles, name)
-    return build_transcript(text, name, meta=meta, body=body, roles=roles, fmt=fmt)
+    return parse_plaintext(text, name, speakers=speakers)
 
 
 def _file_name(name: str, used: set[str]) -> str:

@@ -2,7 +2,10 @@
 
 Recognised at the start of a line (leading blanks allowed):
   `Name: text`, `@Name: text`, `#Name: text`, `[Name] text`, `{Name} text`,
-  `[hh:mm:ss] Name: text`, `Name (hh:mm:ss): text`,
+  `[hh:mm:ss] Name: text`, `[hh:mm:ss - hh:mm:ss] Name: text` (a start and end time, as
+  `qualcode transcript convert` writes them), `Name (hh:mm:ss): text` (Rev),
+  `SPEAKER_00: text` and `[SPEAKER_00]: text` (Whisper/pyannote diarisation labels),
+  any label the front matter or codebook declares, exactly as written (`Weber, Anna: text`),
   a name alone on its line with the text below (optionally `Name  0:03`, as Otter writes it),
   and a line holding only a timestamp, which dates the next turn.
 Guards keep `Note:`, `https:`, clock times (`17:30`) and sentences ending in a colon from
@@ -12,19 +15,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qualcode.transcripts.roles import RoleMap
 
 TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LABEL = r"[^\W\d_][\w.'’\- ]{0,60}?\??"
 
-_TS_NAME = re.compile(rf"^[\[(]?(?P<ts>{TS})[\])]?\s+(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
+#: `[start - end]`: a time span, as `transcript convert` writes cue times
+_SPAN = rf"[\[(]?(?P<ts>{TS})(?:\s*(?:-->|-|–)\s*(?P<ts_end>{TS}))?[\])]?"
+_TS_NAME = re.compile(rf"^{_SPAN}\s+(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
 _NAME_TS = re.compile(rf"^(?P<name>{_LABEL})\s*[\[(](?P<ts>{TS})[\])]\s*:(?:\s+(?P<text>.*))?$")
 _SIGIL = re.compile(rf"^[@#](?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
-_BRACKET = re.compile(r"^(?:\[(?P<a>[^\]\n]{1,60})\]|\{(?P<b>[^}\n]{1,60})\})(?:\s+(?P<text>.*))?$")
+_BRACKET = re.compile(r"^(?:\[(?P<a>[^\]\n]{1,60})\]|\{(?P<b>[^}\n]{1,60})\}):?(?:\s+(?P<text>.*))?$")
+#: a diarisation label: SPEAKER_00, speaker-1, SPK_2 (not any word-number pair: 'COVID-19:' is no speaker)
+_DIARISED = re.compile(r"(?:speaker|spk|spkr|sprecher|person|voice)[_-]\d{1,3}", re.I)
 _COLON = re.compile(rf"^(?P<name>{_LABEL})\s*:(?:\s+(?P<text>.*))?$")
 _ALONE = re.compile(rf"^(?P<name>{_LABEL})(?:\s+[\[(]?(?P<ts>{TS})[\])]?)?\s*$")
-_TS_ONLY = re.compile(rf"^(?:[\[({{#](?P<a>{TS})(?:-\d)?[\])}}#]|(?P<b>{TS}))$")
+#: `[01.23.45]`, `[02.34]`: dotted times, as QualCoder accepts them, in brackets only
+_DOTTED = r"\d{1,2}\.\d{2}(?:\.\d{2})?"
+_TS_ONLY = re.compile(rf"^(?:[\[({{#](?P<a>{TS}|{_DOTTED})(?:-\d)?[\])}}#]|(?P<b>{TS}))$")
 _TIMESTAMP_ONLY = re.compile(rf"^[\[(]?{TS}[\])]?$")
 
 #: Words that end in a colon but are not speakers.
@@ -55,6 +65,7 @@ class TurnStart:
     speaker: str
     text_col: int | None  # column where the turn's text starts on this line, None if it starts below
     timestamp: str | None = None
+    end_timestamp: str | None = None
 
 
 def plausible_name(label: str, roles: RoleMap, *, lenient: bool = False) -> bool:
@@ -68,6 +79,8 @@ def plausible_name(label: str, roles: RoleMap, *, lenient: bool = False) -> bool
     words = label.rstrip("?").split()
     if not words or len(words) > 4:
         return False
+    if len(words) == 1 and _DIARISED.fullmatch(words[0]):
+        return True  # SPEAKER_00, as Whisper/pyannote write it
     if lenient and len(words) == 1 and re.fullmatch(r"[A-Za-z]+\d+", words[0]):
         return True  # [id1], [P3]
     for word in words:
@@ -97,12 +110,25 @@ def match_turn_start(line: str, roles: RoleMap) -> TurnStart | None:
     m = _COLON.match(stripped)
     if m and plausible_name(m.group("name"), roles):
         return _start(m, indent, None)
+    labels = frozenset(roles.listed | roles.declared_labels())
+    if labels:
+        m = _declared_regex(labels).match(stripped)
+        if m:
+            return _start(m, indent, m.group("ts"))
     return None
+
+
+@lru_cache(maxsize=64)
+def _declared_regex(labels: frozenset[str]) -> re.Pattern:
+    """`[span] Label: text` for labels declared in front matter or codebook, whatever characters they hold."""
+    names = "|".join(r"\s+".join(map(re.escape, label.split())) for label in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"^(?:{_SPAN}\s+)?(?P<name>{names})\s*:(?:\s+(?P<text>.*))?$", re.I)
 
 
 def _start(m: re.Match, indent: int, ts: str | None) -> TurnStart:
     text_col = indent + m.start("text") if m.group("text") else None
-    return TurnStart(m.group("name").strip(), text_col, ts)
+    end_ts = m.groupdict().get("ts_end") if ts else None
+    return TurnStart(m.group("name").strip(), text_col, ts, end_ts)
 
 
 def match_name_alone(line: str, roles: RoleMap) -> TurnStart | None:
@@ -118,4 +144,7 @@ def match_name_alone(line: str, roles: RoleMap) -> TurnStart | None:
 
 def timestamp_only(line: str) -> str | None:
     m = _TS_ONLY.match(line.strip())
-    return (m.group("a") or m.group("b")) if m else None
+    if not m:
+        return None
+    ts = m.group("a") or m.group("b")
+    return ts if ":" in ts else ts.replace(".", ":")  # [01.23.45] is 01:23:45

@@ -61,7 +61,7 @@ class RoleMap:
         key = normalise_label(label)
         role = self.front_matter.get(key) or self.codebook.get(key)
         if role is None:
-            if key.endswith("?"):  # SonalPi: 'I?:' marks the interviewer
+            if key.endswith("?") and " " not in key:  # SonalPi: 'I?:' marks the interviewer (a one-word label)
                 role = "interviewer"
             else:
                 for builtin, aliases in BUILTIN_ALIASES.items():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DEFAULT_CODEBOOK, EXAMPLES
+from support import DEFAULT_CODEBOOK, EXAMPLES
 from refi_helpers import (SMALL, TRANSCRIPTS, codings, codings_csv, key, make_zip,  # noqa: F401 (fixtures)
                           small_book, transcripts)
 
