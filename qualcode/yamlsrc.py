@@ -31,6 +31,8 @@ class YamlDoc:
     node: yaml.Node | None
     path: str
     duplicates: list[Diagnostic] = field(default_factory=list)
+    #: nodes with a tag outside YAML's core schema (only collected when `parse_yaml(tag_code=...)`)
+    tags: list[Diagnostic] = field(default_factory=list)
 
     def _walk(self, loc: tuple) -> tuple[yaml.Node | None, yaml.Node | None]:
         """(value node, key node) at `loc`, stopping at the deepest node that exists."""
@@ -52,6 +54,27 @@ class YamlDoc:
                 return node, None
         return node, key_node
 
+    def plain_scalar(self, loc: tuple) -> str | None:
+        """The source text of the unquoted scalar at `loc` (None if quoted, not a scalar, or absent)."""
+        node, _ = self._walk(loc)
+        if isinstance(node, yaml.ScalarNode) and node.style is None and self._reached(loc):
+            return node.value
+        return None
+
+    def _reached(self, loc: tuple) -> bool:
+        """Does `loc` lead all the way to a node (not stop early at an ancestor)?"""
+        node = self.node
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                return False
+            if node is None:
+                return False
+        return True
+
     def position(self, loc: tuple = (), *, key: bool = False) -> tuple[int | None, int | None]:
         """1-based (line, col) of the value (or its key, with `key=True`) at `loc`."""
         node, key_node = self._walk(loc)
@@ -61,11 +84,42 @@ class YamlDoc:
         return target.start_mark.line + 1, target.start_mark.column + 1
 
 
+#: Tags whose values are plain data; any other tag is reported (when asked) and ignored.
+CORE_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))
+
+
+#: Tags PyYAML gives unquoted words by itself (dates, `<<`, `=`): read as text, not reported.
+IMPLICIT_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("timestamp", "merge", "value"))
+
+
+def _tag_diag(node: yaml.Node, path: str, code: str) -> Diagnostic:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if tag.startswith("!!python/"):
+        return Diagnostic(code, f"YAML tag '{tag}' asks to construct a Python object; it is refused and "
+                                "never run", path, line, col, hint="remove the tag: a codebook holds only text, "
+                                "numbers, lists and mappings")
+    return Diagnostic(code, f"YAML tag '{tag}' is not allowed here", path, line, col,
+                      hint="remove the tag: a codebook holds only text, numbers, lists and mappings")
+
+
+def _untagged(node: yaml.Node) -> yaml.Node:
+    """The same node as plain data: a tagged scalar becomes text, a tagged list or mapping plain."""
+    if isinstance(node, yaml.ScalarNode):
+        return yaml.ScalarNode("tag:yaml.org,2002:str", node.value, node.start_mark, node.end_mark, node.style)
+    if isinstance(node, yaml.SequenceNode):
+        return yaml.SequenceNode("tag:yaml.org,2002:seq", node.value, node.start_mark, node.end_mark)
+    return yaml.MappingNode("tag:yaml.org,2002:map", node.value, node.start_mark, node.end_mark)
+
+
 def _mark_diag(path: str, exc: yaml.MarkedYAMLError, code: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.context_mark and "end of stream" in (exc.problem or ""):
+        # an unclosed quote or bracket: point where it opened, not at the end of the file
+        mark, problem = exc.context_mark, f"{exc.problem} {exc.context}"
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
-    problem = exc.problem or exc.context or "invalid YAML"
     return Diagnostic(code, f"YAML syntax error: {problem}", path, line, col,
                       hint="fix the YAML syntax at this position (check indentation, quotes and colons)")
 
@@ -73,16 +127,22 @@ def _mark_diag(path: str, exc: yaml.MarkedYAMLError, code: str) -> Diagnostic:
 class _Builder:
     """Turn composed nodes into plain data with a node budget and duplicate-key checks."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, tag_code: str | None = None):
         self.path = path
         self.count = 0
         self.duplicates: list[Diagnostic] = []
+        self.tag_code = tag_code
+        self.tags: list[Diagnostic] = []
         self._scalar = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node) -> Any:
         self.count += 1
         if self.count > MAX_YAML_NODES:
             raise YamlTooLarge
+        if self.tag_code and node.tag not in CORE_TAGS:
+            if node.tag not in IMPLICIT_TAGS:
+                self.tags.append(_tag_diag(node, self.path, self.tag_code))
+            node = _untagged(node)
         if isinstance(node, yaml.ScalarNode):
             if node.tag.startswith("tag:yaml.org,2002:"):
                 return self._scalar.construct_object(node, deep=True)
@@ -105,8 +165,11 @@ class _Builder:
         return None
 
 
-def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101") -> YamlDoc:
-    """Parse one YAML document; raise `ValueError(Diagnostic)` on syntax errors or alias bombs."""
+def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101", tag_code: str | None = None) -> YamlDoc:
+    """Parse one YAML document; raise `ValueError(Diagnostic)` on syntax errors or alias bombs.
+
+    With `tag_code`, values tagged outside YAML's core schema (`!!python/object`, `!custom`) are
+    reported in `YamlDoc.tags` under that code and read as plain data, instead of failing."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -116,7 +179,7 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101") -> YamlDoc:
                                     hint="the file must hold exactly one YAML document")) from None
     if node is None:
         return YamlDoc(None, None, path)
-    builder = _Builder(path)
+    builder = _Builder(path, tag_code)
     try:
         data = builder.build(node)
     except YamlTooLarge:
@@ -125,4 +188,4 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101") -> YamlDoc:
             path, node.start_mark.line + 1, 1, hint="write the values out instead of nesting '&anchor'/'*alias' references")) from None
     except yaml.constructor.ConstructorError as exc:
         raise ValueError(_mark_diag(path, exc, syntax_code)) from None
-    return YamlDoc(data, node, path, builder.duplicates)
+    return YamlDoc(data, node, path, builder.duplicates, builder.tags)
