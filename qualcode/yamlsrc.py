@@ -118,6 +118,8 @@ def _mark_diag(path: str, exc: yaml.MarkedYAMLError, code: str) -> Diagnostic:
     if exc.context and exc.context_mark and "end of stream" in (exc.problem or ""):
         # an unclosed quote or bracket: point where it opened, not at the end of the file
         mark, problem = exc.context_mark, f"{exc.problem} {exc.context}"
+    elif exc.context and exc.problem and not exc.context.startswith("while"):
+        problem = f"{exc.context}, {exc.problem}"  # "expected a single document…, but found another…"
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
     return Diagnostic(code, f"YAML syntax error: {problem}", path, line, col,

@@ -148,7 +148,8 @@ class _Checker:
                         severity=WARNING)
             version = 1
         elif version not in SUPPORTED_VERSIONS or isinstance(version, bool):
-            self.report("QC108", f"unsupported codebook version {version!r}", ("version",),
+            shown = str(version).lower() if isinstance(version, bool) else repr(version)
+            self.report("QC108", f"unsupported codebook version {shown}", ("version",),
                         hint=f"this qualcode reads version {', '.join(map(str, SUPPORTED_VERSIONS))}")
         name = self.text(data, "name", (), "codebook") or Path(self.path).stem
         description = self.text(data, "description", (), "codebook")
@@ -183,7 +184,7 @@ class _Checker:
             return {}
         out: dict[str, str] = {}
         for role, aliases in value.items():
-            for alias in self.text_list(value, role, ("speakers",), f"speakers → {role}"):
+            for alias in self.text_list(value, role, ("speakers",), "speakers"):
                 out[alias.lower()] = str(role)
         return out
 

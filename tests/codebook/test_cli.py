@@ -250,3 +250,10 @@ def test_show_refuses_an_invalid_codebook(cli):
     r = cli("codebook", "show", INVALID / "qc111-unknown-parent.yaml")
     assert r.exit_code == 1
     assert "QC111 theme 'distrust': unknown parent 'truts'" in r.stderr
+
+
+def test_test_unreadable_file_exits_2(cli, tmp_path):
+    r = cli("codebook", "test", SMALL, tmp_path / "missing.yaml")
+    assert r.exit_code == 2
+    assert r.stdout.startswith(f"{tmp_path / 'missing.yaml'}: QC001 codebook not found")
+    assert r.stderr == f"{SMALL}: 16 of 16 examples pass\n{tmp_path / 'missing.yaml'}: not tested\n"
