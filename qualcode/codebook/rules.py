@@ -107,25 +107,43 @@ def definitions(ctx: RuleContext) -> Iterator[Diagnostic]:
                          severity=WARNING)
 
 
+def _lemma_key():
+    """Keyword -> what it matches: the lemma of each word (the matcher matches every form of a lemma)."""
+    try:
+        from qualcode.engine.nlp import lemma_table  # the lookup table only: spaCy is not imported
+
+        table = lemma_table()
+    except Exception:  # noqa: BLE001 - without the table, compare the words themselves
+        table = {}
+    return lambda keyword: tuple(table.get(w, w) for w in keyword.split())
+
+
 def shared_keywords(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """QC116 (warning) a keyword listed by two themes, or twice by one: every hit is coded twice."""
-    owners: dict[str, list[tuple[Theme, tuple]]] = defaultdict(list)
+    """QC116 (warning) keywords of two themes that match the same words, such as 'trust' and 'trusted'
+    (every hit would be coded twice), or one keyword listed twice in a theme."""
+    owners: dict[tuple, list[tuple[Theme, str, tuple]]] = defaultdict(list)
+    key = None
     for theme, loc, raw in ctx.themes():
         items = raw.get("keywords")
         items = items if isinstance(items, list) else [items] if isinstance(items, str) else []
         for i, item in enumerate(items):
             if isinstance(item, str) and item.strip():
-                owners[" ".join(item.lower().split())].append((theme, loc + ("keywords", i)))
-    for keyword, places in owners.items():
-        first_theme = places[0][0]
-        for theme, loc in places[1:]:
+                key = key or _lemma_key()
+                keyword = " ".join(item.lower().split())
+                owners[key(keyword)].append((theme, keyword, loc + ("keywords", i)))
+    for places in owners.values():
+        first_theme, first_keyword, _ = places[0]
+        for theme, keyword, loc in places[1:]:
+            where = f"theme '{theme.id}' → keywords: '{keyword}'"
             if theme.id == first_theme.id:
-                yield ctx.at("QC116", f"theme '{theme.id}' → keywords: '{keyword}' is listed twice", loc,
-                             hint="remove the second one", severity=WARNING)
-            else:
-                yield ctx.at("QC116", f"theme '{theme.id}' → keywords: '{keyword}' is also a keyword of theme "
-                                      f"'{first_theme.id}'", loc,
-                             hint="keep it in one theme, or make the keywords more specific", severity=WARNING)
+                if keyword == first_keyword:  # other forms of a lemma in one theme are harmless: hits merge
+                    yield ctx.at("QC116", f"{where} is listed twice", loc, hint="remove one", severity=WARNING)
+                continue
+            message = (f"{where} is also a keyword of theme '{first_theme.id}'" if keyword == first_keyword
+                       else f"{where} matches the same words as '{first_keyword}', a keyword of theme "
+                            f"'{first_theme.id}'")
+            yield ctx.at("QC116", message, loc, hint="keep it in one theme, or make the keywords more specific",
+                         severity=WARNING)
 
 
 def reachable(ctx: RuleContext) -> Iterator[Diagnostic]:
