@@ -167,6 +167,11 @@ class _Builder:
         return None
 
 
+def _too_deep(path: str) -> Diagnostic:
+    return Diagnostic("QC105", "YAML is nested too deeply to read", path, 1, 1,
+                      hint="check you named the right file; qualcode needs only a few levels of nesting")
+
+
 def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101", tag_code: str | None = None) -> YamlDoc:
     """Parse one YAML document; raise `ValueError(Diagnostic)` on syntax errors or alias bombs.
 
@@ -174,6 +179,8 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101", tag_code: st
     reported in `YamlDoc.tags` under that code and read as plain data, instead of failing."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ValueError(_too_deep(path)) from None
     except yaml.MarkedYAMLError as exc:
         raise ValueError(_mark_diag(path, exc, syntax_code)) from None
     except yaml.YAMLError as exc:  # unmarked errors (e.g. more than one document)
@@ -188,6 +195,8 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101", tag_code: st
         raise ValueError(Diagnostic(
             "QC105", f"YAML expands to more than {MAX_YAML_NODES:,} values (aliases repeated too often)",
             path, node.start_mark.line + 1, 1, hint="write the values out instead of nesting '&anchor'/'*alias' references")) from None
+    except RecursionError:
+        raise ValueError(_too_deep(path)) from None
     except yaml.constructor.ConstructorError as exc:
         raise ValueError(_mark_diag(path, exc, syntax_code)) from None
     return YamlDoc(data, node, path, builder.duplicates, builder.tags)

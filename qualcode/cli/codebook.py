@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from qualcode.cli import app
-from qualcode.cli._common import err_console, handle_errors, out_console, usage_error, write_stdout
+from qualcode.cli._common import err_console, handle_errors, out_console, write_stdout
 
 codebook_app = typer.Typer(help="Check, test, describe and document codebooks (made for CI and pre-commit).",
                            no_args_is_help=True, add_completion=False, rich_markup_mode="rich")
@@ -28,7 +28,7 @@ class ShowFormat(str, Enum):
 
 
 PathsArg = Annotated[Optional[List[Path]], typer.Argument(
-    help="Codebook YAML files. Default: the study codebook.", show_default=False)]
+    help="Codebook YAML files. Default: the study codebook.", show_default=False, metavar="PATH")]
 FormatOpt = Annotated[Optional[ReportFormat], typer.Option(
     "--format", "-f", help="text (file:line:col: CODE message — hint), github (workflow annotations; the default "
                            "when GITHUB_ACTIONS=true) or json.")]
@@ -88,13 +88,13 @@ def test_cli(
     """Run each codebook's examples as tests: positives must be suggested for their theme, negatives not."""
     fmt = _format(fmt)
     with handle_errors():
-        from qualcode.codebook.examples import test_codebook
+        from qualcode.codebook.examples import examples_json, test_codebook
         from qualcode.codebook.report import unreadable
 
         reports = [test_codebook(p, pipeline=pipeline) for p in _paths(paths)]
         diagnostics = [d for r in reports for d in r.diagnostics]
         if fmt is ReportFormat.json:
-            write_stdout(_test_json(reports))
+            write_stdout(examples_json(reports))
         else:
             _emit(diagnostics, fmt)
         if not quiet:
@@ -104,19 +104,6 @@ def test_cli(
                         else f"{r.path}: not tested" if r.diagnostics else f"{r.path}: no examples")
                 err_console().print(line, style="red" if r.diagnostics else "green", markup=False)
     raise typer.Exit(2 if any(unreadable(d) for d in diagnostics) else 1 if diagnostics else 0)
-
-
-def _test_json(reports) -> str:
-    import json
-    from dataclasses import asdict
-
-    from qualcode.codebook.report import diagnostic_record
-
-    data = {"version": 1, "passed": not any(r.diagnostics for r in reports),
-            "files": [{"path": r.path, "examples": len(r.results), "failed": len(r.failed),
-                       "results": [asdict(x) | {"fired": list(x.fired)} for x in r.results]} for r in reports],
-            "diagnostics": [diagnostic_record(d) for r in reports for d in r.diagnostics]}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 @codebook_app.command("schema")
@@ -138,7 +125,7 @@ def schema_cli(
 
 @codebook_app.command("show")
 def show_cli(
-    path: Annotated[Optional[Path], typer.Argument(help="Codebook YAML. Default: the study codebook.", show_default=False)] = None,
+    path: Annotated[Optional[Path], typer.Argument(help="Codebook YAML. Default: the study codebook.", show_default=False, metavar="PATH")] = None,
     fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="tree (terminal view) or markdown (a codebook appendix for a paper).")] = ShowFormat.tree,
 ) -> None:
     """Show the theme tree with definitions, keyword, pattern and example counts."""
@@ -156,4 +143,4 @@ def show_cli(
         out_console().print(codebook_tree(book))
 
 
-__all__ = ["codebook_app", "usage_error"]
+__all__ = ["codebook_app"]

@@ -113,7 +113,21 @@ def test_codebook(path: str | Path, *, pipeline: str | None = None) -> ExampleRe
     return test_examples(inspect_codebook(path), pipeline=pipeline)
 
 
+def examples_json(reports: list[ExampleReport]) -> str:
+    """Every example tried, as one JSON document with fixed keys."""
+    import json
+    from dataclasses import asdict
+
+    from qualcode.codebook.report import diagnostic_record
+
+    data = {"version": 1, "passed": not any(r.diagnostics for r in reports),
+            "files": [{"path": r.path, "examples": len(r.results), "failed": len(r.failed),
+                       "results": [asdict(x) | {"fired": list(x.fired)} for x in r.results]} for r in reports],
+            "diagnostics": [diagnostic_record(d) for r in reports for d in r.diagnostics]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 test_examples.__test__ = False  # not a pytest test, despite the name
 test_codebook.__test__ = False
 
-__all__ = ["ExampleReport", "ExampleResult", "test_codebook", "test_examples"]
+__all__ = ["ExampleReport", "ExampleResult", "examples_json", "test_codebook", "test_examples"]
