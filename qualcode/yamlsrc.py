@@ -19,6 +19,10 @@ MAX_YAML_BYTES = 5_000_000
 MAX_YAML_NODES = 200_000
 
 
+#: libyaml's safe loader when PyYAML was built with it (about 8x faster), else the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlTooLarge(Exception):
     """The document expands to more nodes than MAX_YAML_NODES."""
 
@@ -57,7 +61,7 @@ class YamlDoc:
     def plain_scalar(self, loc: tuple) -> str | None:
         """The source text of the unquoted scalar at `loc` (None if quoted, not a scalar, or absent)."""
         node, _ = self._walk(loc)
-        if isinstance(node, yaml.ScalarNode) and node.style is None and self._reached(loc):
+        if isinstance(node, yaml.ScalarNode) and not node.style and self._reached(loc):  # None or '' (libyaml)
             return node.value
         return None
 
@@ -178,10 +182,12 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101", tag_code: st
     With `tag_code`, values tagged outside YAML's core schema (`!!python/object`, `!custom`) are
     reported in `YamlDoc.tags` under that code and read as plain data, instead of failing."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except RecursionError:
         raise ValueError(_too_deep(path)) from None
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in (exc.problem or ""):  # libyaml's own limit
+            raise ValueError(_too_deep(path)) from None
         raise ValueError(_mark_diag(path, exc, syntax_code)) from None
     except yaml.YAMLError as exc:  # unmarked errors (e.g. more than one document)
         raise ValueError(Diagnostic(syntax_code, f"YAML error: {exc}", path, 1, 1,
@@ -193,8 +199,9 @@ def parse_yaml(text: str, path: str, *, syntax_code: str = "QC101", tag_code: st
         data = builder.build(node)
     except YamlTooLarge:
         raise ValueError(Diagnostic(
-            "QC105", f"YAML expands to more than {MAX_YAML_NODES:,} values (aliases repeated too often)",
-            path, node.start_mark.line + 1, 1, hint="write the values out instead of nesting '&anchor'/'*alias' references")) from None
+            "QC105", f"YAML holds or expands to more than {MAX_YAML_NODES:,} values",
+            path, node.start_mark.line + 1, 1, hint="check you named the right file; write values out instead of nesting '&anchor'/'*alias' "
+                 "references")) from None
     except RecursionError:
         raise ValueError(_too_deep(path)) from None
     except yaml.constructor.ConstructorError as exc:

@@ -9,13 +9,15 @@ from typing import Any
 from qualcode.errors import ERROR, WARNING, CodebookError, Diagnostic
 from qualcode.codebook.patterns import YAML_BOOL_WORDS, check_token_pattern
 from qualcode.models import Codebook, Theme
-from qualcode.yamlsrc import MAX_YAML_BYTES, YamlDoc, parse_yaml
+from qualcode.yamlsrc import YamlDoc, parse_yaml
 
 TOP_KEYS = ("version", "name", "description", "speakers", "themes")
 THEME_KEYS = ("id", "name", "definition", "include", "exclude", "examples", "keywords",
               "patterns", "roles", "color", "guid", "parent", "themes")
 EXAMPLE_KEYS = ("positive", "negative")
 SUPPORTED_VERSIONS = (1,)
+#: Largest codebook read: a rich study codebook is ~40 KB; this bounds the time a hostile file costs.
+MAX_CODEBOOK_BYTES = 1_000_000
 
 
 def did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str | None:
@@ -37,8 +39,8 @@ def read_codebook_text(path: str | Path) -> str:
     if path.is_dir():
         raise CodebookError(Diagnostic("QC001", "is a folder, not a codebook file", name,
                                        hint="name a .yaml file"))
-    if size > MAX_YAML_BYTES:
-        raise CodebookError(Diagnostic("QC106", f"codebook is {size:,} bytes, more than the {MAX_YAML_BYTES:,} allowed",
+    if size > MAX_CODEBOOK_BYTES:
+        raise CodebookError(Diagnostic("QC106", f"codebook is {size:,} bytes, more than the {MAX_CODEBOOK_BYTES:,} allowed",
                                        name, 1, 1, hint="a codebook is a small text file; check you named the right file"))
     try:
         raw = path.read_bytes()

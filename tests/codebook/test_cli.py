@@ -121,7 +121,7 @@ def test_a_50_mb_file_is_refused_without_reading_it(cli, tmp_path):
         handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper, nothing on disk
     r = cli("codebook", "validate", big)
     assert r.exit_code == 1
-    assert r.stdout == (f"{big}:1:1: QC106 codebook is 52,428,800 bytes, more than the 5,000,000 allowed — "
+    assert r.stdout == (f"{big}:1:1: QC106 codebook is 52,428,800 bytes, more than the 1,000,000 allowed — "
                         "a codebook is a small text file; check you named the right file\n")
 
 
