@@ -99,10 +99,7 @@ def test_cli(
             _emit(diagnostics, fmt)
         if not quiet:
             for r in reports:
-                ok = len(r.results) - len(r.failed)
-                line = (f"{r.path}: {ok} of {len(r.results)} examples pass" if r.results
-                        else f"{r.path}: not tested" if r.diagnostics else f"{r.path}: no examples")
-                err_console().print(line, style="red" if r.diagnostics else "green", markup=False)
+                err_console().print(r.summary(), style="red" if r.diagnostics else "green", markup=False)
     raise typer.Exit(2 if any(unreadable(d) for d in diagnostics) else 1 if diagnostics else 0)
 
 

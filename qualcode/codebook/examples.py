@@ -43,6 +43,12 @@ class ExampleReport:
     def failed(self) -> list[ExampleResult]:
         return [r for r in self.results if not r.passed]
 
+    def summary(self) -> str:
+        """'path: 14 of 16 examples pass' (or 'not tested', 'no examples')."""
+        if self.results:
+            return f"{self.path}: {len(self.results) - len(self.failed)} of {len(self.results)} examples pass"
+        return f"{self.path}: {'not tested' if self.diagnostics else 'no examples'}"
+
 
 def _quote(text: str) -> str:
     text = " ".join(text.split())
