@@ -39,9 +39,11 @@ def root(
 from qualcode.cli import code as _code  # noqa: E402,F401
 from qualcode.cli import summarize as _summarize  # noqa: E402,F401
 from qualcode.cli import transcript as _transcript  # noqa: E402,F401
+from qualcode.cli import codebook as _codebook  # noqa: E402,F401
 
 # last: it joins the `codebook`, `export` and `import` groups the modules above create
 from qualcode.cli import refi as _refi  # noqa: E402,F401  (after the codebook/export modules: it joins their groups)
+
 
 def main() -> None:
     """Console-script entry point."""

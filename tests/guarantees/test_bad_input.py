@@ -82,7 +82,7 @@ def test_speaker_line_with_no_text_is_kept_and_reported(cli, tmp_path):
 CODEBOOKS = {
     "syntax.yaml": (b"version: 1\nthemes:\n  - id: a\n   name: b\n", "QC101", 4),
     "list.yaml": (b"- a\n- b\n", "QC102", 1),
-    "empty.yaml": (b"", "QC102", None),
+    "empty.yaml": (b"", "QC102", 1),
     "tag.yaml": (b"version: 1\nname: !!python/object/apply:os.system ['touch pwned']\nthemes: []\n", "QC109", 2),
     "bomb.yaml": (("a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(9))).encode(), "QC105", 1),
@@ -100,7 +100,6 @@ def test_bad_codebooks(cli, tmp_path, name):
     transcript.write_text(GOOD, encoding="utf-8")
     r = cli("code", transcript, "-c", book)
     assert r.exit_code == 1
-    first = r.stderr.splitlines()[0]
-    assert first.startswith(f"{book}:{line}:" if line else f"{book}: ") and f" {code} " in first, first
+    assert any(x.startswith(f"{book}:{line}:") and f" {code} " in x for x in r.stderr.splitlines()), r.stderr
     assert "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "t.txt"])  # no code ran, nothing written

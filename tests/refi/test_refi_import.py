@@ -92,7 +92,7 @@ def test_round_trip_keeps_every_coding(cli, tmp_path, codings, codings_csv):
     for name in ("d09-session.txt", "d09-client.txt"):
         assert (out / "transcripts" / name).read_bytes() == (TRANSCRIPTS / name).read_bytes()
     book, diags = check_codebook(out / "codebook.yaml")
-    assert diags == []
+    assert {d.code for d in diags if d.severity == "error"} == set()  # valid: warnings only (no keywords, definitions)
     assert book.theme_ids == ("trust", "translation", "rupture_repair", "rupture", "repair")
     assert book.speakers == {"dr. meyer": "therapist", "th.": "therapist", "amira": "client", "hassan": "interpreter"}
 
