@@ -130,6 +130,10 @@ def agreement_report(*, project: str | Path = ".", coders: Sequence[str] = (), c
     if codebook is not None and not exclusive:
         used = {c.theme for c in sources.codings}
         themes = [t for t in codebook.theme_ids if t in used] + sorted(used - set(codebook.theme_ids))
+        for theme in sorted(used - set(codebook.theme_ids)):
+            sources.report.add(Diagnostic("QC356", f"theme '{theme}' is not in the codebook; compared as it is",
+                                          codebook.path, severity="warning",
+                                          hint="check for a typo or a renamed theme in the codings"))
     result = agreement(sources.codings, coders=sources.coders, coverage=sources.coverage, themes=themes,
                        turns=sources.turns or None, turn_spans=sources.turn_spans, uncoded=uncoded,
                        exclusive=exclusive, children=children, overlap=overlap)
@@ -192,7 +196,7 @@ def model_codings(model_dir: str | Path, transcripts: Sequence[str | Path], *, c
     try:
         from qualcode.train import predict_codings  # type: ignore[attr-defined]
     except ImportError:
-        raise QualcodeError(Diagnostic("QC600", "this qualcode cannot load models (no training support)",
+        raise QualcodeError(Diagnostic("QC609", "this qualcode cannot load models (no training support)",
                                        str(model_dir), hint="evaluate rule suggestions (no --model) or a coder "
                                                             "(--predicted NAME)")) from None
     return list(predict_codings(model_dir, transcripts, codebook=codebook))

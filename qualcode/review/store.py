@@ -277,6 +277,8 @@ class DecisionLog:
         self.clock = clock
         self.state = replay(coder, read_log(self.path, report))
         self._handle = None
+        # the log's size as we last knew it, to notice another session of the same coder writing
+        self._size = self.path.stat().st_size if self.path.exists() else 0
 
     def _open(self):
         if self._handle is None:
@@ -287,8 +289,13 @@ class DecisionLog:
                 if not new and self.path.stat().st_size:
                     with open(self.path, "rb") as check:
                         check.seek(-1, os.SEEK_END)
-                        if check.read(1) != b"\n":  # a line cut off by a crash: end it, never glue onto it
-                            self._handle.write(b"\n")
+                        cut = check.read(1) != b"\n"
+                    if cut:  # a line cut off by a crash: end it, never glue a decision onto it
+                        unchanged = self.path.stat().st_size == self._size
+                        self._handle.write(b"\n")
+                        self._handle.flush()
+                        if unchanged:
+                            self._size += 1
                 if new:
                     _fsync_dir(self.path.parent)
             except OSError as exc:
@@ -299,14 +306,19 @@ class DecisionLog:
     def append(self, action: str, **fields) -> dict:
         """Write one event (with seq, coder and time filled in) durably, and apply it to `state`."""
         assert action in ACTIONS, action
+        handle = self._open()
+        size = os.fstat(handle.fileno()).st_size
+        if size != self._size:  # another session of this coder wrote meanwhile: number after its events
+            self.state = replay(self.coder, read_log(self.path))
+            self._size = size
         event = {"seq": self.state.next_seq, "action": action, "coder": self.coder, "time": self.clock()}
         event.update(fields)
         line = json.dumps(event, ensure_ascii=False, separators=(", ", ": ")) + "\n"
-        handle = self._open()
         try:
             handle.write(line.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
+            self._size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
             raise DecisionsError(Diagnostic("QC321", f"cannot write decision log: {exc.strerror}", str(self.path),
                                             hint="check free disk space; earlier decisions are intact")) from None

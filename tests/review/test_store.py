@@ -126,3 +126,17 @@ def test_import_codings_is_idempotent_and_marks_transcripts_complete(tmp_path):
     assert store.load_codings(tmp_path, "cy") == [Coding("s01", 2, "trust", "cy", memo="m"),
                                                   Coding("s01", 3, "repair", "cy", 5, 9)]
     assert store.fully_reviewed(tmp_path, "dee") == {"s02"}
+
+
+def test_two_sessions_of_one_coder_never_reuse_a_number(tmp_path):
+    first = DecisionLog(tmp_path, "ana", clock=clock)
+    second = DecisionLog(tmp_path, "ana", clock=clock)
+    try:
+        first.append("accept", transcript="s01", turn=1, theme="trust", start=0, end=3, rule="r")
+        second.append("accept", transcript="s01", turn=2, theme="trust", start=5, end=9, rule="r")
+        first.append("undo", undoes=2, transcript="s01")
+    finally:
+        first.close()
+        second.close()
+    assert [e["seq"] for e in store.read_log(store.log_path(tmp_path, "ana"))] == [1, 2, 3]
+    assert [c.turn for c in store.load_codings(tmp_path, "ana")] == [1]
