@@ -3,7 +3,8 @@
 The unit is a turn × theme (was the theme applied to the turn: yes/no), or with `overlap` a segment:
 spans of one theme in one turn that overlap enough (Jaccard ≥ overlap) form one unit. With `exclusive`
 the unit is a turn and its value the child of PARENT the coder chose (nominal data, as in
-Krippendorff's examples).
+Krippendorff's examples); a coder who gave a turn no child of PARENT is missing on it (counted in
+`no_child`), so give "none of these" its own child code if it is a real answer.
 
 Missing data is explicit: a coder's value is missing on a transcript they did not code (no coding and
 no decision there). Turns that no coder coded with any theme under comparison are "uncoded" and are
@@ -127,6 +128,8 @@ class AgreementReport:
     units: int  # turns (or segments) compared
     uncoded_excluded: int  # turns no coder coded, left out
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: with `exclusive`: values left missing because a coder who coded the transcript gave the turn no child
+    no_child: int = 0
 
 
 def _round(value: float | None) -> float | None:
@@ -279,6 +282,7 @@ def _exclusive(codings, coders, cover, turns, uncoded, parent, children) -> Agre
     coded_turns = {(t, turn) for t, turn, _ in chosen}
     universe, excluded = _universe(coded_turns, turns, cover, uncoded)
     units, disagreements = [], []
+    no_child = 0
     for t, turn in universe:
         values = []
         for name in coders:
@@ -289,6 +293,7 @@ def _exclusive(codings, coders, cover, turns, uncoded, parent, children) -> Agre
                     f"({', '.join(sorted(got))}); left out for this coder", None, severity=WARNING,
                     hint="keep one code per turn, or compare without --exclusive"))
             values.append(next(iter(got)) if len(got) == 1 else None)
+            no_child += int(not got and t in cover[name])
         values = tuple(values)
         units.append(values)
         if _disagree(values):
@@ -301,7 +306,7 @@ def _exclusive(codings, coders, cover, turns, uncoded, parent, children) -> Agre
                                    **statistics(binary, categories=2)))
     rows.append(ThemeAgreement(OVERALL, len(pairable), len(pairable),
                                **statistics(pairable, categories=max(len(categories), 2))))
-    return AgreementReport(coders, "exclusive", rows, disagreements, len(pairable), excluded, diagnostics)
+    return AgreementReport(coders, "exclusive", rows, disagreements, len(pairable), excluded, diagnostics, no_child)
 
 
 DISAGREEMENT_COLUMNS = ("transcript", "turn", "speaker", "theme", "start", "end")

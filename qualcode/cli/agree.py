@@ -73,6 +73,9 @@ def agree_cli(
         unit = {"presence": "turn × theme", "overlap": f"segment (overlap ≥ {overlap or 0:g}%)",
                 "exclusive": f"turn, nominal: which child of '{exclusive}'"}[report.mode]
         caption = (f"Coders: {', '.join(report.coders)} · unit: {unit} · {report.units} units coded by ≥ 2 coders")
+        if report.no_child:
+            caption += (f" · {report.no_child} times a coder gave a turn no child of '{exclusive}': missing, "
+                        "not a disagreement")
         if report.uncoded_excluded:
             caption += f" · {report.uncoded_excluded} turns no coder coded left out (--uncoded include counts them)"
         table = _table("Agreement", data, ("theme",) + STATISTICS + ("units", "support"), overall=OVERALL)

@@ -133,13 +133,20 @@ def import_decisions_csv(path: str | Path, review: Review, log: DecisionLog, *,
     """
     name = str(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise DecisionsError(Diagnostic("QC001", "decision file not found", name, hint="check the path")) from None
-    except UnicodeDecodeError:
-        raise DecisionsError(Diagnostic("QC340", "decision file is not UTF-8 text", name,
-                                        hint="save it from the spreadsheet as 'CSV UTF-8'")) from None
-    reader = csv.DictReader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    except OSError as exc:
+        raise DecisionsError(Diagnostic("QC001", f"cannot read decision file: {exc.strerror}", name)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # a spreadsheet saved in the Windows encoding
+        text = raw.decode("cp1252", errors="replace")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    header = text.split("\n", 1)[0]
+    # spreadsheets in many European locales save CSV with semicolons
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     columns = [c.strip().lower() for c in (reader.fieldnames or [])]
     missing = [c for c in ("transcript", "turn", "theme", "start", "end", "decision") if c not in columns]
     if missing:

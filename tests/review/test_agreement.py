@@ -33,6 +33,7 @@ def test_krippendorff_example_through_exclusive_codes():
     assert overall.theme == OVERALL
     assert overall.krippendorff_alpha == pytest.approx(0.743, abs=5e-4)
     assert overall.units == 11  # unit 12 has one value only: not pairable
+    assert report.no_child == 7  # the seven '.' cells: missing, not a disagreement
     assert [r.theme for r in report.rows] == ["1", "2", "3", "4", "5", OVERALL]
     assert [(d.turn, d.values) for d in report.disagreements] == [
         (2, ("2", "2", "3", "2")), (6, ("1", "2", "3", "4")), (8, ("1", "1", "2", "1"))]

@@ -180,3 +180,18 @@ def test_usage_errors(cli, tmp_path):
     r = cli("review", TRANSCRIPT, "--coder", "a/b", "--project", tmp_path, "--codebook", CODEBOOK)
     assert r.exit_code == 1
     assert "QC320 coder name 'a/b' cannot name a decision file" in r.stderr
+
+
+def test_decision_csv_saved_by_a_european_spreadsheet(cli, tmp_path):
+    """Semicolons and the Windows encoding, as Excel saves CSV in a German locale."""
+    out = tmp_path / "ana.csv"
+    review(cli, tmp_path, "--export", out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows[0].update(decision="accept", memo="Vertrauen – schön")
+    with out.open("w", newline="", encoding="cp1252") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    r = review(cli, tmp_path, "--import", out)
+    assert r.exit_code == 0, r.stderr
+    assert [c.memo for c in store.load_codings(tmp_path, "ana")] == ["Vertrauen – schön"]
