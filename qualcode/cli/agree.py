@@ -33,7 +33,7 @@ HEADERS = {"percent_agreement": "% agree", "cohen_kappa": "Cohen κ", "brennan_p
 @app.command("agree")
 def agree_cli(
     transcripts: Annotated[Optional[List[Path]], typer.Argument(help="Transcripts coded (optional): to know every turn, and to show turn text.", show_default=False)] = None,
-    coder: Annotated[Optional[List[str]], typer.Option("--coder", help="A coder to compare (repeat). Default: every coder with a log, plus the coders of --codings.")] = None,
+    coder: Annotated[Optional[List[str]], typer.Option("--coder", help="A coder to compare (repeat). Default: every coder with a log, or with --codings the coders in the files.")] = None,
     codings: Annotated[Optional[List[Path]], typer.Option("--codings", help="Tidy codings CSV (transcript,turn,theme,coder[,start,end,memo]); repeatable.")] = None,
     project: ProjectOpt = Path("."),
     codebook: CodebookOpt = None,

@@ -31,9 +31,9 @@ def review_cli(
 ) -> None:
     """Accept, reject or recode the suggestions for a TRANSCRIPT, one at a time, resuming where you stopped.
 
-    Type a command and Enter: a accept · r reject · s skip · b back · c recode · m memo · + code by hand ·
-    u undo · q quit. Every decision is saved at once. Non-interactive: --export/--import a decision CSV,
-    --add TURN:THEME, --import-codings FILE.
+    Type a command and Enter: a accept · r reject · s skip · b back · c recode · m memo · + code by hand · u undo · q quit. Every decision is saved at once.
+
+    Without a terminal: --export / --import a decision CSV, --add TURN:THEME, --import-codings FILE.
     """
     modes = [m for m in (export, import_, import_codings, add) if m is not None]
     if len(modes) > 1:

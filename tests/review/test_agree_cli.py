@@ -115,3 +115,21 @@ def test_evaluate_rule_suggestions(cli, tmp_path):
     assert r.exit_code == 0, r.stderr
     assert r.stdout.splitlines()[1:3] == ["trust,0.5,1.0,0.6667,0.6087,1,1,0,1",
                                           "translation,0.0,,0.0,0.0,0,2,0,0"]
+
+
+def test_cli_import_leaves_statistics_libraries_unloaded():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = "import sys, qualcode.cli; print(sorted(m for m in ('numpy', 'krippendorff') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_overlap_compares_segments(cli):
+    r = cli("agree", "--codings", TWO, "--overlap", "50", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    # ben's whole-turn rupture on turn 6 does not match ana's 13-character span: two segments, one each
+    assert "rupture,0.0,-1.0,-1.0,-0.5,2,2" in r.stdout.splitlines()
