@@ -20,7 +20,7 @@ import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from qualcode.codings import Coding
 from qualcode.errors import WARNING, Diagnostic

@@ -191,7 +191,8 @@ def _one_coder(name: str, project, transcripts, codebook, option: str) -> Source
     return sources
 
 
-def model_codings(model_dir: str | Path, transcripts: Sequence[str | Path], *, codebook: Codebook | None) -> list[Coding]:
+def model_codings(model_dir: str | Path, transcripts: Sequence[str | Path], *,
+                  codebook: Codebook | None) -> list[Coding]:
     """Codings predicted by a trained model; the train feature provides `qualcode.train.predict_codings`."""
     try:
         from qualcode.train import predict_codings  # type: ignore[attr-defined]

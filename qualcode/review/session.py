@@ -151,7 +151,8 @@ def import_decisions_csv(path: str | Path, review: Review, log: DecisionLog, *,
     missing = [c for c in ("transcript", "turn", "theme", "start", "end", "decision") if c not in columns]
     if missing:
         raise DecisionsError(Diagnostic("QC340", f"decision file lacks column(s) {', '.join(missing)}", name, 1, 1,
-                                        hint="export a fresh one with `qualcode review TRANSCRIPT --coder NAME --export FILE`"))
+                                        hint="export a fresh one with "
+                                             "`qualcode review TRANSCRIPT --coder NAME --export FILE`"))
     reader.fieldnames = columns
     by_key = {suggestion_key(s): s for s in review.items}
     diags: list[Diagnostic] = []
