@@ -87,7 +87,25 @@ def gather(*, project: str | Path = ".", coders: Sequence[str] = (), codings_fil
                 sources.turn_info[(t.id, turn.number)] = (turn.speaker, " ".join(turn.text.split()))
         if problems:
             raise QualcodeError(problems)
+        _keep_given_transcripts(sources)
     return sources
+
+
+def _keep_given_transcripts(sources: Sources) -> None:
+    """Only codings of the given transcripts count; turns past a transcript's end are reported and dropped."""
+    given = sources.turns
+    kept = [c for c in sources.codings if c.transcript in given]
+    if sources.codings and not kept:
+        raise QualcodeError(Diagnostic(
+            "QC357", f"none of the codings belong to these transcripts ({', '.join(sorted(given))})", None,
+            hint="a coding names a transcript by its front-matter id, else its file name without extension"))
+    beyond = [c for c in kept if c.turn > given[c.transcript]]
+    for t, turn in sorted({(c.transcript, c.turn) for c in beyond}):
+        sources.report.add(Diagnostic("QC358", f"codings of turn {turn}, but {t} has {given[t]} turns; left out",
+                                      None, severity="warning",
+                                      hint="the transcript changed since it was coded? check the turn numbers"))
+    sources.codings = [c for c in kept if c.turn <= given[c.transcript]]
+    sources.coverage = {name: covered & set(given) for name, covered in sources.coverage.items()}
 
 
 def exclusive_children(codebook: Codebook | None, parent: str) -> list[tuple[str, str]]:

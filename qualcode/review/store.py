@@ -65,12 +65,6 @@ def key(transcript: str, turn: int, theme: str, start: int | None, end: int | No
     return (transcript, int(turn), theme, start, end)
 
 
-def key_text(k: Key) -> str:
-    """A readable stable key, `transcript:turn:theme:start-end` (start/end empty for a whole turn)."""
-    t, turn, theme, start, end = k
-    return f"{t}:{turn}:{theme}:{'' if start is None else start}-{'' if end is None else end}"
-
-
 def event_key(event: dict) -> Key:
     return key(event["transcript"], event["turn"], event["theme"], event.get("start"), event.get("end"))
 

@@ -133,3 +133,17 @@ def test_overlap_compares_segments(cli):
     assert r.exit_code == 0, r.stderr
     # ben's whole-turn rupture on turn 6 does not match ana's 13-character span: two segments, one each
     assert "rupture,0.0,-1.0,-1.0,-0.5,2,2" in r.stdout.splitlines()
+
+
+def test_codings_outside_the_given_transcripts(cli, tmp_path):
+    other = tmp_path / "other.csv"
+    other.write_text("transcript,turn,theme,coder\ns01,3,trust,ana\ns01,3,trust,ben\ns01,12,trust,ben\n"
+                     "s02,1,trust,ana\n")
+    r = cli("agree", S01, "--codings", other, "--format", "csv")
+    assert r.exit_code == 0
+    assert r.stderr == ("<input>: QC358 warning: codings of turn 12, but s01 has 9 turns; left out — the transcript"
+                        " changed since it was coded? check the turn numbers\n")
+    assert r.stdout.splitlines()[1] == "trust,100.0,,1.0,,1,1"  # s02 is not among the transcripts given
+    r = cli("agree", DATA / "annomi" / "transcripts" / "annomi-000.txt", "--codings", other)
+    assert r.exit_code == 1
+    assert "QC357 none of the codings belong to these transcripts (annomi-000)" in r.stderr
