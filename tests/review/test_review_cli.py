@@ -195,3 +195,15 @@ def test_decision_csv_saved_by_a_european_spreadsheet(cli, tmp_path):
     r = review(cli, tmp_path, "--import", out)
     assert r.exit_code == 0, r.stderr
     assert [c.memo for c in store.load_codings(tmp_path, "ana")] == ["Vertrauen – schön"]
+
+
+def test_truncated_log_is_reported_and_the_review_goes_on(cli, tmp_path):
+    review(cli, tmp_path, input="a\nr\nq\n")
+    path = store.log_path(tmp_path, "ana")
+    path.write_bytes(path.read_bytes()[:-10])  # the reject was being written when the machine died
+    r = review(cli, tmp_path, input="q\n")
+    assert r.exit_code == 0
+    assert r.stderr == (f"{path}:2: QC310 warning: last line is incomplete (a decision interrupted by a crash?); it"
+                        " is ignored — every decision before it was read; redo the last decision if it is missing\n")
+    assert "Resuming: 1 of 7 suggestions already decided." in r.stdout
+    assert "Suggestion 2/7 · turn 4" in r.stdout
