@@ -306,11 +306,7 @@ def gather_codings(transcripts: Sequence[Transcript], codebook: Codebook, *, cod
         from qualcode.review import store
 
         for coder in coders:
-            try:
-                codings.extend(store.load_codings(project, coder))
-            except NotImplementedError:
-                raise RefiError(Diagnostic("QC422", "reviewed codings are not available in this qualcode version",
-                                           str(project), hint="export codings with --codings FILE instead")) from None
+            codings.extend(store.coder_codings(project, coder))
     if suggestions:
         from qualcode.engine.match import compile_codebook, suggest
 

@@ -85,14 +85,9 @@ def study_codings(paths: list[Path], *, codebook: Codebook | None, codings: str 
         who = coder or (coders[0] if coders else "none")
         source = f"codings file {codings} (coder {who}, {len(rows)} codings)"
     elif coder is not None:
-        from qualcode.review.store import load_codings
+        from qualcode.review.store import coder_codings
 
-        try:
-            rows = load_codings(project, coder)
-        except NotImplementedError:
-            raise QualcodeError(Diagnostic(
-                "QC556", "reviewed codings cannot be read by this version of qualcode", str(project),
-                hint="export the coder's codings to a CSV and use --codings FILE")) from None
+        rows = coder_codings(project, coder)
         transcripts = read_transcripts(paths, codebook)
         source = f"reviewed codings of coder {coder} in project {project} ({len(rows)} codings)"
     else:

@@ -110,11 +110,11 @@ def test_export_utf16_positions_for_nvivo(cli, tmp_path, codings_csv):
             assert units[2 * start:2 * end].decode("utf-16-le") == sel.get("name")
 
 
-def test_reviewed_codings_before_the_review_store_exists(cli, tmp_path):
+def test_unknown_coder_is_a_clear_error(cli, tmp_path):
     r, out = export(cli, tmp_path, "--coder", "ana", "--project", tmp_path)
     assert r.exit_code == 1
-    assert r.stderr == (f"{tmp_path}: QC422 reviewed codings are not available in this qualcode version — export "
-                        "codings with --codings FILE instead\n")
+    assert r.stderr == (f"{tmp_path / 'decisions'}: QC351 no codings for coder 'ana' — coders with a log here: none; "
+                        "or give --codings FILE\n")
     assert not out.exists()
 
 
@@ -132,19 +132,12 @@ def test_export_without_codings_and_with_suggestions(cli, tmp_path):
     assert len(list(root.iter(f"{NS}PlainTextSelection"))) > 0
 
 
-def test_export_reviewed_codings_of_a_coder(cli, tmp_path, codings, monkeypatch):
-    from qualcode.review import store
+def test_export_reviewed_codings_of_a_coder(cli, tmp_path, codings):
+    from qualcode.review.store import import_codings
 
-    calls = []
-
-    def fake_load(project, coder=None):
-        calls.append((str(project), coder))
-        return [c for c in codings if c.coder == coder]
-
-    monkeypatch.setattr(store, "load_codings", fake_load)
+    import_codings(tmp_path, codings)
     r, out = export(cli, tmp_path, "--coder", "ben", "--project", tmp_path)
     assert r.exit_code == 0, r.stderr
-    assert calls == [(str(tmp_path), "ben")]
     _, _, root = open_project(out)
     assert [u.get("name") for u in root.iter(f"{NS}User")] == ["ben"]
     assert len(list(root.iter(f"{NS}PlainTextSelection"))) == 4

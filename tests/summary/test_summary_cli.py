@@ -66,21 +66,14 @@ def test_codings_csv_is_used_and_named(cli, tmp_path):
     assert "S" in trust  # client (turn 4) and therapist (turn 2) by coder ana: shared
 
 
-def test_coder_reads_the_review_store(cli, tmp_path, monkeypatch):
+def test_coder_reads_the_review_store(cli, tmp_path):
     from qualcode.codings import Coding
-    from qualcode.review import store
+    from qualcode.review.store import import_codings
 
-    calls = []
-
-    def fake_load(project, coder=None):
-        calls.append((str(project), coder))
-        return [Coding("a01-client", 2, "repair", "ana"), Coding("a01-therapist", 4, "repair", "ana")]
-
-    monkeypatch.setattr(store, "load_codings", fake_load)
+    import_codings(tmp_path, [Coding("a01-client", 2, "repair", "ana"), Coding("a01-therapist", 4, "repair", "ana")])
     r = cli("summarize", STUDY / "a01-client.txt", STUDY / "a01-therapist.txt", "--codebook", BOOK,
             "--coder", "ana", "--project", tmp_path)
     assert r.exit_code == 0, r.stderr
-    assert calls == [(str(tmp_path), "ana")]
     assert f"Codings used: reviewed codings of coder ana in project {tmp_path} (2 codings)" in r.stderr
     assert "│   repair       │      1 │" in r.stdout
 
@@ -133,11 +126,21 @@ def test_inputs_are_not_modified(cli, tmp_path):
     assert {p.name: p.read_bytes() for p in STUDY.iterdir()} == before
 
 
-def test_coder_without_a_review_store_says_what_to_do(cli, tmp_path):
+def test_coder_codings_come_from_the_review_store(cli, tmp_path):
     r = cli("summarize", STUDY / "a01-client.txt", "--codebook", BOOK, "--coder", "ana", "--project", tmp_path)
     assert r.exit_code == 1
-    assert r.stderr.strip() == (f"{tmp_path}: QC556 reviewed codings cannot be read by this version of qualcode — "
-                                "export the coder's codings to a CSV and use --codings FILE")
+    assert r.stderr.strip() == (f"{tmp_path / 'decisions'}: QC351 no codings for coder 'ana' — coders with a log "
+                                "here: none; or give --codings FILE")
+    from qualcode.codings import Coding
+    from qualcode.review.store import import_codings
+    from qualcode.transcripts import read_transcript
+
+    t = read_transcript(STUDY / "a01-client.txt")
+    turn = next(x for x in t.turns if x.role == "client")
+    import_codings(tmp_path, [Coding(t.id, turn.number, "trust", "ana")])
+    r = cli("summarize", STUDY / "a01-client.txt", "--codebook", BOOK, "--coder", "ana", "--project", tmp_path)
+    assert r.exit_code == 0, r.stderr
+    assert f"reviewed codings of coder ana in project {tmp_path} (1 codings)" in r.stderr
 
 
 def test_dyad_facet_conflicts_and_duplicate_ids(cli, tmp_path):
