@@ -90,3 +90,56 @@ def test_transcript_reader_long_fuzz(tmp_path, data):
 @given(text=st.one_of(YAMLISH, st.text(max_size=2000)))
 def test_codebook_loader_long_fuzz(text):
     test_codebook_loader_never_raises.hypothesis.inner_test(text)
+
+
+@FAST
+@given(data=st.one_of(st.binary(max_size=3000), st.sampled_from([
+    b"PK\x03\x04", b"PK\x05\x06" + b"\x00" * 18, b"<?xml version='1.0'?><Project/>"])))
+def test_refi_importers_raise_only_their_own_errors(tmp_path, data):
+    from qualcode.refi.codebook import import_qdc
+    from qualcode.refi.importer import import_project
+
+    for name, function in (("fuzz.qdpx", import_project), ("fuzz.qdc", import_qdc)):
+        path = tmp_path / name
+        path.write_bytes(data)
+        out = tmp_path / "out" / ("x.yaml" if name.endswith("qdc") else "x")
+        try:
+            function(path, out=out, force=True)
+        except QualcodeError as exc:
+            assert exc.diagnostics and all(d.code.startswith("QC") for d in exc.diagnostics)
+
+
+TURN_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
+    lambda t: t.strip() == t and t.strip())
+SPEAKERS = st.sampled_from(["Therapist", "Client", "Interpreter", "Dr. Meyer", "Amira"])
+
+
+@FAST
+@given(turns=st.lists(st.tuples(SPEAKERS, TURN_TEXT), min_size=1, max_size=12))
+def test_parse_write_parse_round_trip_keeps_turns_speakers_and_spans(tmp_path, turns):
+    """A transcript written in the normalised form and read back has the same turns, speakers and spans."""
+    from qualcode.transcripts.formats.convert import convert_transcripts
+
+    src = tmp_path / "src" / "t.txt"
+    src.parent.mkdir(exist_ok=True)
+    src.write_text("---\nspeakers: {Amira: client, Dr. Meyer: therapist}\n---\n" +
+                   "".join(f"{s}: {t}\n" for s, t in turns), encoding="utf-8")
+    try:
+        first = read_transcript(src)
+    except QualcodeError:
+        return  # text that happens to be no transcript at all
+    out = tmp_path / "out"
+    report = convert_transcripts([src], out, overwrite=True)
+    if not (out / "t.txt").exists():  # convert refuses what would read back differently, and says so
+        assert any(d.code == "QC224" for d in report.diagnostics), report.diagnostics
+        return
+    second = read_transcript(out / "t.txt")
+    # the normalised form writes each turn on one line, white space folded
+    assert [(x.speaker, x.role, " ".join(x.text.split())) for x in second.turns] == [
+        (x.speaker, x.role, " ".join(x.text.split())) for x in first.turns]
+    for turn in second.turns:
+        assert second.text[turn.start:turn.end] == turn.text
+    # and the normalised form is a fixed point: converting it again changes nothing
+    again = tmp_path / "again"
+    convert_transcripts([out / "t.txt"], again, overwrite=True)
+    assert (again / "t.txt").read_bytes() == (out / "t.txt").read_bytes()
