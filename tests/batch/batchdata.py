@@ -1,0 +1,27 @@
+"""Paths and helpers of the batch tests: the small fixture study and its golden tables."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent / "data"
+STUDY = DATA / "batch" / "study"
+FORMULA = DATA / "batch" / "formula"
+SMALL_CODEBOOK = DATA / "codebooks" / "small.yaml"
+GOLDEN = HERE.parent / "golden" / "batch"
+TABLES = ("segments", "matrix", "cooccurrence", "frequencies")
+
+
+def check_golden(path: Path, golden_name: str) -> None:
+    """`path` equals the golden file byte for byte (QUALCODE_UPDATE_GOLDEN=1 rewrites the golden file)."""
+    golden = GOLDEN / golden_name
+    if os.environ.get("QUALCODE_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(path.read_bytes())
+    assert path.read_bytes().decode("utf-8") == golden.read_text(encoding="utf-8"), f"{path.name} differs from {golden}"
+
+
+def output_files(folder: Path) -> dict[str, bytes]:
+    """The visible files of an output folder, by name."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}

@@ -1,0 +1,121 @@
+"""The tables' definitions on hand-made records, the writers, and the library API."""
+from __future__ import annotations
+
+import pytest
+from batchdata import SMALL_CODEBOOK, STUDY
+
+from qualcode.batch import CodedTranscript, TurnInfo, find_transcripts
+from qualcode.codebook import load_codebook
+from qualcode.export.tables import build_table, rolled_up
+from qualcode.export.write import csv_bytes, neutralise, xlsx_bytes
+from qualcode.models import Suggestion
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(SMALL_CODEBOOK)
+
+
+def coded(doc_id: str, hits: list[tuple[int, str, str]], *, turns: int = 6, negated: tuple = ()) -> CodedTranscript:
+    """A record with `turns` turns alternating client/therapist (10 words each) and hits (turn, theme, role)."""
+    infos = tuple(TurnInfo(n, "A" if n % 2 else "B", "client" if n % 2 else "therapist", 10, n) for n in range(1, turns + 1))
+    suggestions = tuple(Suggestion(doc_id, turn, "A", role, theme, theme, 0, 1, turn, "x", "keyword:x", 1.0,
+                                   negated=(turn, theme) in negated) for turn, theme, role in hits)
+    return CodedTranscript(doc_id, f"{doc_id}.txt", {"dyad": "D9"}, infos, suggestions)
+
+
+def rows(table):
+    return [{k: r[k] for k in r} for r in table.rows]
+
+
+def test_parents_count_their_childrens_turns_once(book):
+    assert rolled_up(book)["rupture_repair"] == {"rupture_repair", "rupture", "repair"}
+    assert rolled_up(book)["rupture"] == {"rupture"}
+    doc = coded("t1", [(1, "rupture", "client"), (1, "repair", "client"), (3, "repair", "client")])
+    matrix = {r["theme"]: (r["segments"], r["turns"], r["present"]) for r in build_table("matrix", [doc], book).rows}
+    assert matrix == {"trust": (0, 0, 0), "translation": (0, 0, 0), "rupture_repair": (3, 2, 1),
+                      "rupture": (1, 1, 1), "repair": (2, 2, 1)}
+
+
+def test_cooccurrence_counts_pairs_of_turns_within_the_window(book):
+    # trust in turns 1 and 2, translation in turns 2 and 4
+    doc = coded("t1", [(1, "trust", "client"), (2, "trust", "therapist"), (2, "translation", "therapist"),
+                       (4, "translation", "therapist"), (5, "translation", "client")], negated={(5, "translation")})
+
+    def pair(window):
+        table = build_table("cooccurrence", [doc, coded("t2", [])], book, window=window)
+        return [(r["same_turn"], r["within_window"], r["transcripts"]) for r in table.rows
+                if (r["theme_a"], r["theme_b"]) == ("trust", "translation")]
+
+    assert pair(0) == [(1, 1, 1)]  # (trust turn, translation turn): (2, 2)
+    assert pair(1) == [(1, 2, 1)]  # + (1, 2)
+    assert pair(2) == [(1, 3, 1)]  # + (2, 4)
+    assert pair(3) == [(1, 4, 1)]  # + (1, 4); the negated hit in turn 5 never counts
+    table = build_table("cooccurrence", [doc], book, window=1)
+    assert [(r["theme_a"], r["theme_b"]) for r in table.rows][:4] == [
+        ("trust", "translation"), ("trust", "rupture_repair"), ("trust", "rupture"), ("trust", "repair")]
+    assert len(table.rows) == 10
+
+
+def test_frequencies_by_role(book):
+    docs = [coded("t1", [(1, "trust", "client"), (1, "trust", "client"), (3, "trust", "client"),
+                         (2, "trust", "therapist")]),
+            coded("t2", [(1, "trust", "client")], turns=2, negated={(1, "trust")})]
+    table = build_table("frequencies", docs, book)
+    trust = [r for r in table.rows if r["theme"] == "trust"]
+    assert trust == [
+        {"theme": "trust", "theme_path": "trust", "role": "therapist", "turns_coded": 1, "role_turns": 4,
+         "share_of_role_turns": 0.25, "segments": 1, "role_words": 40, "segments_per_1000_words": 25.0},
+        {"theme": "trust", "theme_path": "trust", "role": "client", "turns_coded": 2, "role_turns": 4,
+         "share_of_role_turns": 0.5, "segments": 3, "role_words": 40, "segments_per_1000_words": 75.0},
+    ]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+1", "'=1+1"), ("+49 30", "'+49 30"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"), ("a=b", "a=b"), ("", ""), (-3, -3), (1.5, 1.5), (True, True),
+])
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_csv_neutralises_but_jsonl_keeps_values(book):
+    doc = CodedTranscript("t1", "t1.txt", {"group": "=cmd"}, (TurnInfo(1, "A", "client", 3, 1),), ())
+    table = build_table("matrix", [doc], book)
+    assert csv_bytes(table).decode().splitlines()[1].startswith("t1,,'=cmd,,session,,trust,")
+
+
+def test_xlsx_drops_characters_xml_cannot_hold(book):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    doc = CodedTranscript("t1", "t1.txt", {"group": "a\x01b\tc"}, (TurnInfo(1, "A", "client", 3, 1),), ())
+    sheet = load_workbook(BytesIO(xlsx_bytes([build_table("matrix", [doc], book)])))["matrix"]
+    assert sheet["C2"].value == "ab\tc"
+
+
+def test_find_transcripts_skips_hidden_and_excluded_folders(tmp_path):
+    for name in ("b.txt", "a.md", "sub/c.txt", ".hidden/d.txt", "out/e.txt", "f.csv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("A: x\n")
+    files, failures = find_transcripts([tmp_path, tmp_path / "b.txt"], exclude=[tmp_path / "out"])
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a.md", "b.txt", "sub/c.txt"]
+    assert failures == []
+
+
+def test_code_corpus_returns_dataframes(book):
+    from qualcode import code_corpus
+
+    corpus = code_corpus([STUDY], codebook=book, jobs=1)
+    assert corpus.failures == () and corpus.coded == 4 and corpus.cached == 0
+    segments = corpus.segments()
+    assert list(segments.columns)[:3] == ["transcript", "dyad", "group"]
+    assert len(segments) == 30 and int((~segments["negated"]).sum()) == 25
+    assert str(segments["turn"].dtype) == "int64" and str(segments["negated"].dtype) == "bool"
+    wide = corpus.matrix(wide="present")
+    assert list(wide.index) == ["trust", "translation", "rupture_repair", "rupture", "repair"]
+    assert wide.loc["trust"].to_dict() == {"d01-client": 1, "d01-session": 1, "d02-session": 0, "d02-therapist": 1}
+    assert corpus.cooccurrence(window=0)["within_window"].tolist() == corpus.cooccurrence(window=0)["same_turn"].tolist()
+    freq = corpus.frequencies()
+    assert freq.loc[(freq.theme == "translation") & (freq.role == "interpreter"), "turns_coded"].tolist() == [2]
