@@ -13,6 +13,8 @@ from qualcode.cli._common import (Format, err_console, handle_errors, is_stdout,
                                   print_diagnostics, usage_error, write_stdout)
 
 TABLES_HELP = "Tables to write, comma-separated: segments, matrix, cooccurrence, frequencies, or all. Default: all."
+#: --out with one of these extensions names a file, never a folder of tables.
+FILE_SUFFIXES = ("csv", "tsv", "jsonl", "json", "xlsx", "xls", "parquet", "txt", "md")
 FORMATS_HELP = "File formats of the tables, comma-separated: csv, xlsx, jsonl, parquet (needs pyarrow). Default: csv."
 
 
@@ -36,9 +38,8 @@ def code_cli(
     """Suggest codebook themes for the turns of transcripts.
 
     One transcript: a view by turn, or its rows as CSV/JSONL (--format, --out FILE).
-    Several transcripts, a folder or a glob: code them all in parallel into --out DIR and
-    write the tables segments, matrix, cooccurrence and frequencies (--export, --export-format).
-    Unchanged transcripts are taken from DIR's cache; the run exits 1 if any file failed.
+
+    Several transcripts, a folder or a glob: code them all in parallel into --out DIR and write the tables segments, matrix, cooccurrence and frequencies (--export, --export-format). Unchanged transcripts come from DIR's cache; the run exits 1 if any file failed.
     """
     if _is_batch(paths, out):
         _batch(paths, codebook=codebook, out=out, fmt=fmt, export=export, export_format=export_format, excel=excel,
@@ -126,6 +127,9 @@ def _batch(paths, *, codebook, out, fmt, export, export_format, excel, window, j
         raise usage_error("coding several transcripts writes tables into a folder: add --out DIR")
     if fmt is not None:
         raise usage_error("--format is for one transcript; choose the tables' formats with --export-format")
+    if out.exists() and not out.is_dir() or not out.exists() and out.suffix.lower().lstrip(".") in FILE_SUFFIXES:
+        raise usage_error(f"several transcripts need a folder for their tables, and '{out}' names a file: "
+                          "give --out a folder name")
     tables = _split(export, TABLE_NAMES, TABLE_NAMES, "--export")
     formats = _split(export_format, EXPORT_FORMATS, ("csv",), "--export-format")
     console = err_console()
@@ -170,8 +174,8 @@ class _ProgressBar:
         if self.enabled:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.progress = Progress(TextColumn("Coding"), BarColumn(), TextColumn("{task.fields[files]}"),
-                                     TextColumn("{task.fields[words]}"), TextColumn("{task.fields[rate]}"),
+            self.progress = Progress(TextColumn("Coding"), BarColumn(),
+                                     TextColumn("{task.fields[files]} · {task.fields[words]} · {task.fields[rate]} ·"),
                                      TimeRemainingColumn(), TextColumn("left"), console=self.console, transient=True)
             self.progress.start()
         return self

@@ -190,6 +190,8 @@ def test_quiet_prints_only_errors(cli, tmp_path, study):
      "--export takes a comma-separated list of segments, matrix, cooccurrence, frequencies; got 'segments,codes'"),
     (("STUDY", "--out", "OUT", "-F", "csv,sav"),
      "--export-format takes a comma-separated list of csv, xlsx, jsonl, parquet; got 'csv,sav'"),
+    (("STUDY", "--out", "OUT.csv"),
+     "several transcripts need a folder for their tables, and 'OUT.csv' names a file: give --out a folder name"),
     (("STUDY/d01-client.txt", "--jobs", "2", "--window", "2"),
      "--window, --jobs apply when coding into a folder: add --out DIR"),
 ])
@@ -197,6 +199,7 @@ def test_usage_errors(cli, tmp_path, args, message):
     args = [a.replace("STUDY", str(STUDY)).replace("OUT", str(tmp_path / "out")) for a in args]
     r = cli("code", *args, "-c", SMALL_CODEBOOK)
     assert r.exit_code == 2
+    message = message.replace("OUT", str(tmp_path / "out"))
     assert r.stderr.splitlines() == [f"Usage error: {message}"]
 
 

@@ -24,10 +24,6 @@ def coded(doc_id: str, hits: list[tuple[int, str, str]], *, turns: int = 6, nega
     return CodedTranscript(doc_id, f"{doc_id}.txt", {"dyad": "D9"}, infos, suggestions)
 
 
-def rows(table):
-    return [{k: r[k] for k in r} for r in table.rows]
-
-
 def test_parents_count_their_childrens_turns_once(book):
     assert rolled_up(book)["rupture_repair"] == {"rupture_repair", "rupture", "repair"}
     assert rolled_up(book)["rupture"] == {"rupture"}
