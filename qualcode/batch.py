@@ -16,6 +16,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
@@ -70,7 +71,7 @@ class CodedTranscript:
                    turns=tuple(TurnInfo(u.number, u.speaker, u.role, u.words, u.line) for u in t.turns),
                    suggestions=result.suggestions, diagnostics=t.diagnostics)
 
-    @property
+    @cached_property
     def facts(self) -> Transcript:
         """A text-less `Transcript` with the same metadata, for its dyad, group, setting, kind and role."""
         return Transcript(id=self.id, path=self.path, text="", turns=(), meta=self.meta)
@@ -445,7 +446,7 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
             keys.add(key)
         else:
             tasks.append(_Task(index, path, len(data), key))
-    cached = len(records)
+    fresh: set[int] = set()
     state = {"files": 0, "words": 0, "bytes": 0}
     total_bytes = sum(t.size for t in tasks)
 
@@ -455,6 +456,7 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
             raise QualcodeError(list(value))
         if status == "ok":
             records[task.index] = value
+            fresh.add(task.index)
             state["words"] += value.words
             if cache_dir is not None:
                 store_cached(cache_dir, task.key, value)
@@ -489,7 +491,7 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
             seen[record.id] = record.path
     return Corpus(codebook=book, documents=tuple(sorted(records.values(), key=lambda r: r.id)),
                   failures=tuple(failures) + tuple(failed[i] for i in sorted(failed)),
-                  coded=len(tasks) - sum(1 for t in tasks if t.index in failed), cached=cached,
+                  coded=len(fresh & records.keys()), cached=len(records.keys() - fresh),
                   cache_keys=frozenset(keys))
 
 

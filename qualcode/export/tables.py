@@ -98,12 +98,12 @@ def matrix_rows(documents: Sequence["CodedTranscript"], codebook: Codebook) -> l
     rows = []
     for doc in documents:
         counted = [s for s in doc.suggestions if not s.negated]
+        facts = {"transcript": doc.id, "dyad": doc.dyad or "", "group": doc.group or "",
+                 "setting": doc.setting or "", "kind": doc.kind, "perspective": doc.role or ""}
         for theme in codebook.themes:
             hits = [s for s in counted if s.theme in members[theme.id]]
             rows.append({
-                "transcript": doc.id, "dyad": doc.dyad or "", "group": doc.group or "",
-                "setting": doc.setting or "", "kind": doc.kind, "perspective": doc.role or "",
-                "theme": theme.id, "theme_path": theme.path, "segments": len(hits),
+                **facts, "theme": theme.id, "theme_path": theme.path, "segments": len(hits),
                 "turns": len({s.turn for s in hits}), "present": 1 if hits else 0,
             })
     return rows

@@ -115,3 +115,37 @@ def test_code_corpus_returns_dataframes(book):
     assert corpus.cooccurrence(window=0)["within_window"].tolist() == corpus.cooccurrence(window=0)["same_turn"].tolist()
     freq = corpus.frequencies()
     assert freq.loc[(freq.theme == "translation") & (freq.role == "interpreter"), "turns_coded"].tolist() == [2]
+
+
+def test_progress_bar_shows_files_words_rate_and_time_left():
+    import io
+
+    from rich.console import Console
+
+    from qualcode.batch import Progress
+    from qualcode.cli.code import _ProgressBar
+
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, width=120, no_color=True)
+    with _ProgressBar(console, enabled=True) as bar:
+        bar.update(Progress(0, 4, 0, 0, 1000, ""))
+        bar.update(Progress(2, 4, 1234, 500, 1000, "a.txt"))
+        bar.progress.refresh()
+    text = stream.getvalue()
+    assert "2/4 files · 1,234 words · " in text and " words/s · " in text and " left" in text
+    quiet = io.StringIO()
+    with _ProgressBar(Console(file=quiet, force_terminal=True), enabled=False) as bar:
+        bar.update(Progress(2, 4, 1234, 500, 1000, "a.txt"))
+    assert quiet.getvalue() == ""
+
+
+def test_importing_the_cli_and_api_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    from batchdata import HERE
+
+    code = ("import sys, qualcode, qualcode.cli, qualcode.batch, qualcode.export; "
+            "print(sorted(m for m in ('spacy', 'pandas', 'openpyxl', 'pyarrow', 'filelock') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE.parent.parent)
+    assert done.stdout.strip() == "[]", done.stderr
