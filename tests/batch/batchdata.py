@@ -1,8 +1,14 @@
-"""Paths and helpers of the batch tests: the small fixture study and its golden tables."""
+"""Paths, helpers and fixtures of the batch tests: the small fixture study and its golden tables.
+
+(Not a conftest.py: other test modules do `from conftest import ...`, and a second conftest
+module would shadow the root one.)
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import pytest
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data"
@@ -25,3 +31,13 @@ def check_golden(path: Path, golden_name: str) -> None:
 def output_files(folder: Path) -> dict[str, bytes]:
     """The visible files of an output folder, by name."""
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+@pytest.fixture
+def study(tmp_path) -> Path:
+    """A writable copy of the fixture study (import it into a test module to use it)."""
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for src in sorted(STUDY.iterdir()):
+        (folder / src.name).write_bytes(src.read_bytes())
+    return folder

@@ -7,6 +7,7 @@ import re
 import zipfile
 
 import pytest
+from batchdata import study  # noqa: F401 (a fixture)
 from batchdata import FORMULA, GOLDEN, SMALL_CODEBOOK, STUDY, TABLES, check_golden, output_files
 
 from qualcode.batch import CACHE_DIR, output_lock

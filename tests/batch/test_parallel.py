@@ -9,10 +9,11 @@ import subprocess
 import sys
 import time
 
+from batchdata import study  # noqa: F401 (a fixture)
 from batchdata import SMALL_CODEBOOK, TABLES, check_golden, output_files
+from conftest import CLI_ENV, ROOT
 
 from qualcode.batch import CACHE_DIR, SLEEP_ENV, run_batch
-from tests.conftest import CLI_ENV, ROOT
 
 
 def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
