@@ -392,6 +392,8 @@ def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":  # import spaCy once, in the server the workers fork from
+        context.set_forkserver_preload(["qualcode.engine.match", "spacy", "spacy.lang.en"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                initargs=(codebook, pipeline))
     try:
