@@ -149,3 +149,35 @@ def test_importing_the_cli_and_api_loads_no_heavy_library():
             "print(sorted(m for m in ('spacy', 'pandas', 'openpyxl', 'pyarrow', 'filelock') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE.parent.parent)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_parquet_without_pyarrow_and_oversized_xlsx_are_clear_errors(monkeypatch, book, tmp_path):
+    from qualcode.errors import OutputError
+    from qualcode.export import write
+
+    monkeypatch.setattr(write, "parquet_available", lambda: False)
+    with pytest.raises(OutputError) as err:
+        write.check_export_formats(["csv", "parquet"])
+    assert [d.format() for d in err.value.diagnostics] == [
+        "<input>: QC505 Parquet export needs the pyarrow package, which is not installed — "
+        "install it with 'pip install pyarrow', or choose --export-format csv"]
+    monkeypatch.setattr(write, "XLSX_MAX_ROWS", 5)
+    doc = coded("t1", [(1, "trust", "client")] * 5)
+    with pytest.raises(OutputError) as err:
+        write.write_tables([build_table("segments", [doc], book)], tmp_path, formats=["xlsx"])
+    assert err.value.diagnostics[0].format() == (
+        "tables.xlsx: QC506 table 'segments' has 5 rows, more than an XLSX sheet holds — "
+        "export it as csv, jsonl or parquet (--export-format csv)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_parquet_keeps_types_and_values(book, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from qualcode.export.write import write_tables
+
+    doc = coded("t1", [(1, "trust", "client"), (2, "repair", "therapist")], negated={(2, "repair")})
+    write_tables([build_table("segments", [doc], book)], tmp_path, formats=["parquet"])
+    table = pq.read_table(tmp_path / "segments.parquet")
+    assert [str(t) for t in table.schema.types][6:10] == ["int64", "int64", "int64", "int64"]
+    assert table.column("negated").to_pylist() == [False, True]
+    assert table.column("score").to_pylist() == [1.0, 1.0]
