@@ -420,9 +420,10 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
                 exclude: Sequence[str | Path] = ()) -> Corpus:
     """Code every transcript in `paths` (files, folders, globs) against `codebook` (default: the study codebook).
 
-    `jobs` worker processes (default: all cores, but only one per 250 kB to code; 1 codes in this process). With `cache` (a folder),
-    a transcript whose bytes, file name, codebook and qualcode version are unchanged is taken from
-    the cache instead of being coded again, unless `force`. `progress` is called after each coded file.
+    `jobs` worker processes (default: all cores, but no more than one per 250 kB to code; 1 codes in
+    this process). With `cache` (a folder), a transcript whose bytes, file name, codebook and qualcode
+    version are unchanged is taken from the cache instead of being coded again, unless `force`.
+    `progress` is called once before coding starts and after each coded (or failed) file.
     """
     from qualcode.codebook import load_codebook
 
@@ -439,7 +440,7 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
             data = path.read_bytes()
         except OSError as exc:
             failed[index] = Failure(str(path), (Diagnostic("QC001", f"cannot read transcript: {exc.strerror}",
-                                                           str(path)),))
+                                                           str(path), hint="check the file's permissions"),))
             continue
         key = cache_key(data, path.name, fingerprint)
         hit = None if force or cache_dir is None else load_cached(cache_dir, key, str(path))
