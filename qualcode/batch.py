@@ -191,10 +191,13 @@ class BatchResult:
 
 
 def transcript_suffixes() -> tuple[str, ...]:
-    """File name endings taken from folders: one per input format qualcode reads."""
+    """File name endings taken from folders: those of every input format qualcode reads."""
     from qualcode.transcripts.read import FORMATS
 
-    return tuple(sorted(f".{name}" for name in FORMATS))
+    suffixes = {f".{name}" for name in FORMATS}
+    for fmt in FORMATS.values():  # a format may list more extensions ('markdown', 'webvtt')
+        suffixes.update(f".{ext}" for ext in getattr(fmt, "extensions", ()) if ext)
+    return tuple(sorted(suffixes))
 
 
 def _hidden(path: Path, root: Path) -> bool:

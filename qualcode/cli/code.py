@@ -30,7 +30,7 @@ def code_cli(
     window: Annotated[Optional[int], typer.Option("--window", "-w", min=0, help="cooccurrence: themes at most this many turns apart co-occur. Default: 1.")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for a batch. Default: all cores.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Code every transcript again, even when it and the codebook are unchanged.")] = False,
-    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Read transcripts as this format instead of guessing from the file extension (txt, md).")] = None,
+    input_format: Annotated[Optional[str], typer.Option("--input-format", help="Read every transcript as this format (e.g. txt, md) instead of detecting it.")] = None,
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="An installed trained spaCy pipeline to use (e.g. en_core_web_sm). Default: built-in blank English with lookup lemmas.")] = None,
     hide_negated: Annotated[bool, typer.Option("--hide-negated", help="Do not show negated hits in the table view.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, warnings or summary on stderr (errors are still shown).")] = False,
