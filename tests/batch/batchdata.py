@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+#: The environment the shared `cli` fixture pins (terminal width, no colour), for real subprocesses.
+CLI_ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "_TYPER_FORCE_DISABLE_TERMINAL": "1"}
 DATA = HERE.parent / "data"
 STUDY = DATA / "batch" / "study"
 FORMULA = DATA / "batch" / "formula"

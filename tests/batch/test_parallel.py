@@ -10,8 +10,7 @@ import sys
 import time
 
 from batchdata import study  # noqa: F401 (a fixture)
-from batchdata import SMALL_CODEBOOK, TABLES, check_golden, output_files
-from conftest import CLI_ENV, ROOT
+from batchdata import CLI_ENV, ROOT, SMALL_CODEBOOK, TABLES, check_golden, output_files
 
 from qualcode.batch import CACHE_DIR, SLEEP_ENV, run_batch
 

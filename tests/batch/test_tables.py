@@ -143,11 +143,11 @@ def test_importing_the_cli_and_api_loads_no_heavy_library():
     import subprocess
     import sys
 
-    from batchdata import HERE
+    from batchdata import ROOT
 
     code = ("import sys, qualcode, qualcode.cli, qualcode.batch, qualcode.export; "
             "print(sorted(m for m in ('spacy', 'pandas', 'openpyxl', 'pyarrow', 'filelock') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE.parent.parent)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "[]", done.stderr
 
 
