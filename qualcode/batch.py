@@ -200,13 +200,19 @@ def transcript_suffixes() -> tuple[str, ...]:
     return tuple(sorted(suffixes))
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+#: Documents that sit next to transcripts in a study folder; skipped when a folder is searched.
+NOT_TRANSCRIPTS = frozenset({"readme", "license", "licence", "notice", "changelog", "contributing"})
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    """Hidden files and folders, and README-like documents, are not transcripts."""
+    return (any(part.startswith(".") for part in path.relative_to(root).parts)
+            or path.stem.lower() in NOT_TRANSCRIPTS)
 
 
 def find_transcripts(paths: Sequence[str | Path], *,
                      exclude: Sequence[str | Path] = ()) -> tuple[list[Path], list[Failure]]:
-    """Files named, transcripts found in folders (recursively, hidden ones skipped) and glob matches,
+    """Files named, transcripts found in folders (recursively; hidden files and READMEs skipped) and glob matches,
     each once, in argument order (sorted within a folder or glob); failures for names that match nothing."""
     suffixes = transcript_suffixes()
     skip = [Path(p).resolve() for p in exclude]
@@ -218,7 +224,7 @@ def find_transcripts(paths: Sequence[str | Path], *,
         if path.is_dir():
             root = path
             hits = sorted((p for p in root.rglob("*") if p.suffix.lower() in suffixes and p.is_file()
-                           and not _hidden(p, root)), key=lambda p: p.relative_to(root).as_posix())
+                           and not _skipped(p, root)), key=lambda p: p.relative_to(root).as_posix())
             hits = [p for p in hits if not any(s == p.resolve() or s in p.resolve().parents for s in skip)]
             if not hits:
                 failures.append(Failure(name, (Diagnostic(

@@ -92,7 +92,7 @@ def test_xlsx_drops_characters_xml_cannot_hold(book):
 
 
 def test_find_transcripts_skips_hidden_and_excluded_folders(tmp_path):
-    for name in ("b.txt", "a.md", "sub/c.txt", ".hidden/d.txt", "out/e.txt", "f.csv"):
+    for name in ("b.txt", "a.md", "sub/c.txt", ".hidden/d.txt", "out/e.txt", "f.csv", "README.md", "sub/NOTICE.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("A: x\n")
     files, failures = find_transcripts([tmp_path, tmp_path / "b.txt"], exclude=[tmp_path / "out"])
