@@ -76,11 +76,26 @@ class CodedTranscript:
         """A text-less `Transcript` with the same metadata, for its dyad, group, setting, kind and role."""
         return Transcript(id=self.id, path=self.path, text="", turns=(), meta=self.meta)
 
-    dyad = property(lambda self: self.facts.dyad)
-    group = property(lambda self: self.facts.group)
-    setting = property(lambda self: self.facts.setting)
-    kind = property(lambda self: self.facts.kind)
-    role = property(lambda self: self.facts.role, doc="Whose perspective an interview gives (front matter `role`).")
+    @property
+    def dyad(self) -> str | None:
+        return self.facts.dyad
+
+    @property
+    def group(self) -> str | None:
+        return self.facts.group
+
+    @property
+    def setting(self) -> str | None:
+        return self.facts.setting
+
+    @property
+    def kind(self) -> str:
+        return self.facts.kind
+
+    @property
+    def role(self) -> str | None:
+        """Whose perspective an interview gives (front matter `role`)."""
+        return self.facts.role
 
     @property
     def words(self) -> int:
