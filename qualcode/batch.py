@@ -424,11 +424,18 @@ def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format
         # largest files first, so no worker is left alone with a long one at the end
         ordered = sorted(tasks, key=lambda t: (-t.size, t.index))
         futures = {pool.submit(_work, str(t.path), input_format): t for t in ordered}
+        started = False
         for future in as_completed(futures):
             task = futures[future]
             try:
                 outcome = future.result()
+                started = True
             except BrokenProcessPool:
+                if not started:
+                    raise QualcodeError(Diagnostic(
+                        "QC508", "the worker processes could not start", None,
+                        hint="from a Python script, call code_corpus() under 'if __name__ == \"__main__\":' "
+                             "(as for any multiprocessing code), or pass jobs=1")) from None
                 outcome = "error", (Diagnostic("QC504", "the worker process coding this file stopped unexpectedly",
                                                str(task.path), hint="run again (perhaps with --jobs 1); "
                                                "if it happens again, the machine may be short of memory"),)

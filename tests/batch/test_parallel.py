@@ -10,7 +10,7 @@ import sys
 import time
 
 from batchdata import study  # noqa: F401 (a fixture)
-from batchdata import CLI_ENV, ROOT, SMALL_CODEBOOK, TABLES, check_golden, output_files
+from batchdata import CLI_ENV, ROOT, SMALL_CODEBOOK, STUDY, TABLES, check_golden, output_files
 
 from qualcode.batch import CACHE_DIR, SLEEP_ENV, run_batch
 
@@ -84,3 +84,18 @@ def test_a_run_killed_part_way_leaves_no_partial_file_and_the_next_run_completes
         again.communicate()
     assert output_files(out) == before
     assert_whole(out)
+
+
+def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path):
+    script = tmp_path / "analysis.py"
+    script.write_text(
+        "import qualcode\n"
+        "try:\n"
+        f"    qualcode.code_corpus([{str(STUDY)!r}], codebook={str(SMALL_CODEBOOK)!r}, jobs=2)\n"
+        "except qualcode.QualcodeError as exc:\n"
+        "    print(exc)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.splitlines() == [
+        "<input>: QC508 the worker processes could not start — from a Python script, call code_corpus() under "
+        "'if __name__ == \"__main__\":' (as for any multiprocessing code), or pass jobs=1"]
