@@ -1,0 +1,604 @@
+"""Code a whole study: find the transcripts, code them in worker processes, keep results by content hash.
+
+`code_corpus(paths, codebook=...)` returns a `Corpus` whose tables (`segments`, `matrix`,
+`cooccurrence`, `frequencies`) come as pandas DataFrames; `run_batch(paths, out=DIR, ...)`
+does the same under a lock on DIR, with a cache in `DIR/.qualcode-cache/`, and writes
+the tables there. Each worker compiles the codebook once and sends back small records
+(turn facts and suggestions, never spaCy Docs). A file that cannot be read or coded is
+reported as a `Failure` and the others go on.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from qualcode import __version__
+from qualcode.errors import Diagnostic, OutputError, QualcodeError
+from qualcode.export.tables import DEFAULT_WINDOW, TABLE_NAMES, Table, build_table
+from qualcode.models import Codebook, Suggestion, Transcript
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from qualcode.coding import CodingResult
+
+#: Inside an output folder: the cache of coded transcripts, and the lock file.
+CACHE_DIR = ".qualcode-cache"
+LOCK_NAME = ".qualcode.lock"
+#: Bump when the cache entry layout changes: old entries are then simply not found.
+CACHE_FORMAT = 1
+#: Test hook: seconds each file sleeps before it is coded (lets a test kill a run part-way).
+SLEEP_ENV = "QUALCODE_TEST_SLEEP_PER_FILE"
+#: With the default --jobs, one more worker per this many bytes still to code (about 40,000 words).
+MIN_BYTES_PER_WORKER = 250_000
+
+
+@dataclass(frozen=True)
+class TurnInfo:
+    """What the tables need of a turn (its text stays in the transcript file)."""
+
+    number: int
+    speaker: str
+    role: str
+    words: int
+    line: int
+
+
+@dataclass(frozen=True)
+class CodedTranscript:
+    """One coded transcript, small enough to send between processes and to cache as JSON."""
+
+    id: str
+    path: str
+    meta: dict[str, Any]
+    turns: tuple[TurnInfo, ...]
+    suggestions: tuple[Suggestion, ...]
+    #: warnings from reading the transcript (unknown speakers, unplaced lines)
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @classmethod
+    def from_result(cls, result: "CodingResult") -> "CodedTranscript":
+        t = result.transcript
+        return cls(id=t.id, path=t.path, meta=json.loads(json.dumps(t.meta, default=str)),
+                   turns=tuple(TurnInfo(u.number, u.speaker, u.role, u.words, u.line) for u in t.turns),
+                   suggestions=result.suggestions, diagnostics=t.diagnostics)
+
+    @cached_property
+    def facts(self) -> Transcript:
+        """A text-less `Transcript` with the same metadata, for its dyad, group, setting, kind and role."""
+        return Transcript(id=self.id, path=self.path, text="", turns=(), meta=self.meta)
+
+    @property
+    def dyad(self) -> str | None:
+        return self.facts.dyad
+
+    @property
+    def group(self) -> str | None:
+        return self.facts.group
+
+    @property
+    def setting(self) -> str | None:
+        return self.facts.setting
+
+    @property
+    def kind(self) -> str:
+        return self.facts.kind
+
+    @property
+    def role(self) -> str | None:
+        """Whose perspective an interview gives (front matter `role`)."""
+        return self.facts.role
+
+    @property
+    def words(self) -> int:
+        return sum(t.words for t in self.turns)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "meta": self.meta,
+                "turns": [[t.number, t.speaker, t.role, t.words, t.line] for t in self.turns],
+                "suggestions": [asdict(s) for s in self.suggestions],
+                "diagnostics": [{k: v for k, v in asdict(d).items() if k != "path"} for d in self.diagnostics]}
+
+    @classmethod
+    def from_json(cls, data: dict, path: str) -> "CodedTranscript":
+        return cls(id=str(data["id"]), path=path, meta=dict(data["meta"]),
+                   turns=tuple(TurnInfo(*t) for t in data["turns"]),
+                   suggestions=tuple(Suggestion(**s) for s in data["suggestions"]),
+                   diagnostics=tuple(Diagnostic(path=path, **d) for d in data["diagnostics"]))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that was not coded, and why."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run stands, after each coded (or failed) file; cached files are not counted."""
+
+    files_done: int
+    files_total: int
+    words_done: int
+    bytes_done: int
+    bytes_total: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Coded transcripts (sorted by id) and the inputs that failed (in input order)."""
+
+    codebook: Codebook
+    documents: tuple[CodedTranscript, ...]
+    failures: tuple[Failure, ...] = ()
+    #: transcripts coded in this run, and taken unchanged from the cache
+    coded: int = 0
+    cached: int = 0
+    cache_keys: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """Reading warnings of the coded transcripts, by file."""
+        return [d for doc in sorted(self.documents, key=lambda d: d.path) for d in doc.diagnostics]
+
+    @property
+    def words(self) -> int:
+        return sum(d.words for d in self.documents)
+
+    @property
+    def segments_counted(self) -> int:
+        return sum(1 for d in self.documents for s in d.suggestions if not s.negated)
+
+    def table(self, name: str, *, window: int = DEFAULT_WINDOW) -> Table:
+        """One of `segments`, `matrix`, `cooccurrence`, `frequencies` as plain rows."""
+        return build_table(name, self.documents, self.codebook, window=window)
+
+    def frame(self, name: str, *, window: int = DEFAULT_WINDOW) -> "pd.DataFrame":
+        from qualcode.export.frames import to_frame
+
+        return to_frame(self.table(name, window=window))
+
+    def segments(self) -> "pd.DataFrame":
+        """One row per coded segment (negated hits included, marked `negated`)."""
+        return self.frame("segments")
+
+    def matrix(self, *, wide: str | None = None) -> "pd.DataFrame":
+        """Theme × transcript counts and presence, one row per pair. `wide="segments"` (or "turns",
+        "present") pivots it: one row per theme (codebook order), one column per transcript."""
+        frame = self.frame("matrix")
+        if wide is None:
+            return frame
+        order = list(dict.fromkeys(frame["theme"]))
+        table = frame.pivot(index="theme", columns="transcript", values=wide)
+        return table.reindex(order)
+
+    def cooccurrence(self, *, window: int = DEFAULT_WINDOW) -> "pd.DataFrame":
+        """Theme pairs coded in the same turn, and at most `window` turns apart."""
+        return self.frame("cooccurrence", window=window)
+
+    def frequencies(self) -> "pd.DataFrame":
+        """Theme × speaker role: turns coded, share of the role's turns, segments per 1,000 words."""
+        return self.frame("frequencies")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What `run_batch` did: the corpus, and the files it wrote."""
+
+    corpus: Corpus
+    out: Path
+    written: tuple[Path, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding transcripts
+
+
+def transcript_suffixes() -> tuple[str, ...]:
+    """File name endings taken from folders: those of every input format qualcode reads."""
+    from qualcode.transcripts.read import FORMATS
+
+    suffixes = {f".{name}" for name in FORMATS}
+    for fmt in FORMATS.values():  # a format may list more extensions ('markdown', 'webvtt')
+        suffixes.update(f".{ext}" for ext in getattr(fmt, "extensions", ()) if ext)
+    return tuple(sorted(suffixes))
+
+
+#: Documents that sit next to transcripts in a study folder; skipped when a folder is searched.
+NOT_TRANSCRIPTS = frozenset({"readme", "license", "licence", "notice", "changelog", "contributing"})
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    """Hidden files and folders, and README-like documents, are not transcripts."""
+    return (any(part.startswith(".") for part in path.relative_to(root).parts)
+            or path.stem.lower() in NOT_TRANSCRIPTS)
+
+
+def find_transcripts(paths: Sequence[str | Path], *,
+                     exclude: Sequence[str | Path] = ()) -> tuple[list[Path], list[Failure]]:
+    """Files named, transcripts found in folders (recursively; hidden files and READMEs skipped) and glob matches,
+    each once, in argument order (sorted within a folder or glob); failures for names that match nothing."""
+    suffixes = transcript_suffixes()
+    skip = [Path(p).resolve() for p in exclude]
+    found: list[Path] = []
+    failures: list[Failure] = []
+    for arg in paths:
+        path = Path(arg)
+        name = str(arg)
+        if path.is_dir():
+            root = path
+            hits = sorted((p for p in root.rglob("*") if p.suffix.lower() in suffixes and p.is_file()
+                           and not _skipped(p, root)), key=lambda p: p.relative_to(root).as_posix())
+            hits = [p for p in hits if not any(s == p.resolve() or s in p.resolve().parents for s in skip)]
+            if not hits:
+                failures.append(Failure(name, (Diagnostic(
+                    "QC502", f"folder holds no transcripts ({', '.join(suffixes)} files)", name,
+                    hint="name the folder that holds the transcripts, or the files themselves"),)))
+            found.extend(hits)
+        elif path.exists():
+            found.append(path)
+        elif glob.has_magic(name):
+            hits = sorted(Path(p) for p in glob.glob(name, recursive=True) if Path(p).is_file())
+            if not hits:
+                failures.append(Failure(name, (Diagnostic(
+                    "QC501", "pattern matches no files", name,
+                    hint="check the pattern; quote it so the shell passes it to qualcode unchanged"),)))
+            found.extend(hits)
+        else:
+            failures.append(Failure(name, (Diagnostic("QC001", "transcript not found", name,
+                                                      hint="check the path"),)))
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values()), failures
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache
+
+
+def _version_of(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def run_fingerprint(codebook: Codebook, *, pipeline: str | None, input_format: str | None) -> bytes:
+    """What every cache key of a run shares: versions, the codebook's content, pipeline, input format."""
+    parts = [f"qualcode-cache {CACHE_FORMAT}", __version__, _version_of("spacy"), _version_of("spacy-lookups-data"),
+             pipeline or "", _version_of(pipeline) if pipeline else "", input_format or "",
+             hashlib.sha256(repr(replace(codebook, path="")).encode("utf-8")).hexdigest()]
+    return "\0".join(parts).encode("utf-8")
+
+
+def cache_key(data: bytes, name: str, fingerprint: bytes) -> str:
+    """sha256 of the run fingerprint, the file name (it gives the default id) and the transcript's bytes."""
+    digest = hashlib.sha256(fingerprint)
+    digest.update(b"\0" + name.encode("utf-8") + b"\0")
+    digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def load_cached(folder: Path, key: str, path: str) -> CodedTranscript | None:
+    """The cached record, or None when there is none or it cannot be used."""
+    try:
+        entry = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        if entry.get("format") != CACHE_FORMAT or entry.get("key") != key:
+            return None
+        return CodedTranscript.from_json(entry["record"], path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def store_cached(folder: Path, key: str, record: CodedTranscript) -> None:
+    """Write one entry atomically (temporary file, then rename). Unlike the tables it is not fsynced:
+    an entry lost or emptied by a power cut fails to load and the transcript is simply coded again."""
+    import tempfile
+
+    entry = {"format": CACHE_FORMAT, "key": key, "file": Path(record.path).name, "record": record.to_json()}
+    data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, folder / f"{key}.json")
+    except OSError as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise OutputError(Diagnostic("QC002", f"cannot write the cache: {exc.strerror}", str(folder),
+                                     hint="check free disk space and permissions")) from None
+
+
+def prune_cache(folder: Path, keep: frozenset[str]) -> None:
+    """Drop entries the last run did not use (changed or removed transcripts, an edited codebook)."""
+    if not folder.is_dir():
+        return
+    for entry in folder.glob("*.json"):
+        if entry.stem not in keep:
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Coding, in this process or in workers
+
+_WORKER: dict[str, Any] = {}
+
+
+def _code_one(path: str, compiled, input_format: str | None) -> tuple[str, Any]:
+    """("ok", record), ("error", diagnostics) for this file, or ("fatal", diagnostics) for the whole run."""
+    from qualcode.coding import code_transcript
+    from qualcode.errors import CodebookError, PipelineError
+
+    delay = os.environ.get(SLEEP_ENV)
+    if delay:
+        time.sleep(float(delay))
+    try:
+        result = code_transcript(path, codebook=compiled.codebook, input_format=input_format, compiled=compiled)
+    except (CodebookError, PipelineError) as exc:
+        return "fatal", tuple(exc.diagnostics)
+    except QualcodeError as exc:
+        return "error", tuple(exc.diagnostics)
+    except Exception as exc:  # a bug: report it for this file, code the others
+        return "error", (Diagnostic("QC504", f"internal error while coding this file ({type(exc).__name__})", path,
+                                    hint="this is a bug, please report it; the other transcripts were coded"),)
+    return "ok", CodedTranscript.from_result(result)
+
+
+def _init_worker(codebook: Codebook, pipeline: str | None) -> None:
+    """Build the pipeline and matchers once per worker process."""
+    import signal
+
+    from qualcode.engine.match import compile_codebook
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the main process
+    try:
+        _WORKER["compiled"] = compile_codebook(codebook, pipeline=pipeline)
+    except QualcodeError as exc:
+        _WORKER["fatal"] = tuple(exc.diagnostics)
+
+
+def _work(path: str, input_format: str | None) -> tuple[str, Any]:
+    if "fatal" in _WORKER:
+        return "fatal", _WORKER["fatal"]
+    return _code_one(path, _WORKER["compiled"], input_format)
+
+
+@dataclass(frozen=True)
+class _Task:
+    index: int
+    path: Path
+    size: int
+    key: str
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, on_done) -> None:
+    from qualcode.engine.match import compile_codebook
+
+    compiled = compile_codebook(codebook, pipeline=pipeline) if tasks else None
+    for task in tasks:
+        on_done(task, _code_one(str(task.path), compiled, input_format))
+
+
+def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, workers: int, on_done) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":  # import spaCy once, in the server the workers fork from
+        context.set_forkserver_preload(["qualcode.engine.match", "spacy", "spacy.lang.en"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                               initargs=(codebook, pipeline))
+    try:
+        # largest files first, so no worker is left alone with a long one at the end
+        ordered = sorted(tasks, key=lambda t: (-t.size, t.index))
+        futures = {pool.submit(_work, str(t.path), input_format): t for t in ordered}
+        started = False
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                outcome = future.result()
+                started = True
+            except BrokenProcessPool:
+                if not started:
+                    raise QualcodeError(Diagnostic(
+                        "QC508", "the worker processes could not start", None,
+                        hint="from a Python script, call code_corpus() under 'if __name__ == \"__main__\":' "
+                             "(as for any multiprocessing code), or pass jobs=1")) from None
+                outcome = "error", (Diagnostic("QC504", "the worker process coding this file stopped unexpectedly",
+                                               str(task.path), hint="run again (perhaps with --jobs 1); "
+                                               "if it happens again, the machine may be short of memory"),)
+            on_done(task, outcome)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path | None = None,
+                jobs: int | None = None, cache: str | Path | None = None, force: bool = False,
+                input_format: str | None = None, pipeline: str | None = None,
+                progress: Callable[[Progress], None] | None = None,
+                exclude: Sequence[str | Path] = ()) -> Corpus:
+    """Code every transcript in `paths` (files, folders, globs) against `codebook` (default: the study codebook).
+
+    `jobs` worker processes (default: all cores, but no more than one per 250 kB to code; 1 codes in
+    this process). With `cache` (a folder), a transcript whose bytes, file name, codebook and qualcode
+    version are unchanged is taken from the cache instead of being coded again, unless `force`.
+    `progress` is called once before coding starts and after each coded (or failed) file.
+    """
+    from qualcode.codebook import load_codebook
+
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    files, failures = find_transcripts(paths, exclude=exclude)
+    cache_dir = Path(cache) if cache is not None else None
+    fingerprint = run_fingerprint(book, pipeline=pipeline, input_format=input_format)
+    records: dict[int, CodedTranscript] = {}
+    failed: dict[int, Failure] = {}
+    keys: set[str] = set()
+    tasks: list[_Task] = []
+    for index, path in enumerate(files):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            failed[index] = Failure(str(path), (Diagnostic("QC001", f"cannot read transcript: {exc.strerror}",
+                                                           str(path), hint="check the file's permissions"),))
+            continue
+        key = cache_key(data, path.name, fingerprint)
+        hit = None if force or cache_dir is None else load_cached(cache_dir, key, str(path))
+        if hit is not None:
+            records[index] = hit
+            keys.add(key)
+        else:
+            tasks.append(_Task(index, path, len(data), key))
+    fresh: set[int] = set()
+    state = {"files": 0, "words": 0, "bytes": 0}
+    total_bytes = sum(t.size for t in tasks)
+
+    def on_done(task: _Task, outcome: tuple[str, Any]) -> None:
+        status, value = outcome
+        if status == "fatal":
+            raise QualcodeError(list(value))
+        if status == "ok":
+            records[task.index] = value
+            fresh.add(task.index)
+            state["words"] += value.words
+            if cache_dir is not None:
+                store_cached(cache_dir, task.key, value)
+                keys.add(task.key)
+        else:
+            failed[task.index] = Failure(str(task.path), tuple(value))
+        state["files"] += 1
+        state["bytes"] += task.size
+        if progress is not None:
+            progress(Progress(state["files"], len(tasks), state["words"], state["bytes"], total_bytes, str(task.path)))
+
+    if progress is not None and tasks:
+        progress(Progress(0, len(tasks), 0, 0, total_bytes, ""))
+    if jobs is None:  # a worker costs about a second to start: not worth it for a few small files
+        workers = min(default_jobs(), len(tasks), max(1, total_bytes // MIN_BYTES_PER_WORKER))
+    else:
+        workers = min(jobs, len(tasks))
+    if workers > 1:
+        _code_in_pool(tasks, book, pipeline, input_format, workers, on_done)
+    else:
+        _code_here(tasks, book, pipeline, input_format, on_done)
+
+    seen: dict[str, str] = {}
+    for index in sorted(records):
+        record = records[index]
+        if record.id in seen:
+            failed[index] = Failure(record.path, (Diagnostic(
+                "QC503", f"transcript id '{record.id}' is already used by {seen[record.id]}", record.path,
+                hint="give each transcript a unique 'id:' in its front matter, or rename the file"),))
+            del records[index]
+        else:
+            seen[record.id] = record.path
+    return Corpus(codebook=book, documents=tuple(sorted(records.values(), key=lambda r: r.id)),
+                  failures=tuple(failures) + tuple(failed[i] for i in sorted(failed)),
+                  coded=len(fresh & records.keys()), cached=len(records.keys() - fresh),
+                  cache_keys=frozenset(keys))
+
+
+# ---------------------------------------------------------------------------------------------
+# A batch run into an output folder
+
+
+@contextmanager
+def output_lock(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock file for the whole run; a second run stops at once with QC500.
+    The operating system drops the lock when the process ends, even when it is killed."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(folder / LOCK_NAME), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputError(Diagnostic(
+            "QC500", "another qualcode run is writing to this output folder", str(folder),
+            hint="wait for it to finish, or write to another folder with --out")) from None
+    except OSError as exc:
+        raise OutputError(Diagnostic("QC002", f"cannot write output: {exc.strerror}", str(folder),
+                                     hint="check the folder is writable")) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files an interrupted run left behind (the tables and cache entries themselves are whole)."""
+    for pattern in (".*.tmp", f"{CACHE_DIR}/.*.tmp"):
+        for stale in folder.glob(pattern):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+
+
+def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codebook | str | Path | None = None,
+              tables: Sequence[str] = TABLE_NAMES, formats: Sequence[str] = ("csv",),
+              window: int = DEFAULT_WINDOW, excel: bool = False, jobs: int | None = None, force: bool = False,
+              input_format: str | None = None, pipeline: str | None = None,
+              progress: Callable[[Progress], None] | None = None) -> BatchResult:
+    """Code `paths` into the folder `out`: lock it, reuse its cache, write the tables in each format.
+
+    Tables are written only when at least one transcript was coded, so a run where every file
+    fails leaves the previous tables in place.
+    """
+    from qualcode.codebook import load_codebook
+    from qualcode.export.write import check_export_formats, write_tables
+
+    unknown = [t for t in tables if t not in TABLE_NAMES]
+    if unknown:
+        raise ValueError(f"unknown table(s) {', '.join(unknown)}; expected some of {', '.join(TABLE_NAMES)}")
+    formats = check_export_formats(formats)
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(Diagnostic("QC507", "--out names a file, but several transcripts need a folder", str(out),
+                                     hint="name a folder (it is created if missing)"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(Diagnostic("QC002", f"cannot create the output folder: {exc.strerror}", str(out),
+                                     hint="check the path and permissions")) from None
+    with output_lock(out):
+        remove_stale_temporaries(out)
+        corpus = code_corpus(paths, codebook=book, jobs=jobs, cache=out / CACHE_DIR, force=force,
+                             input_format=input_format, pipeline=pipeline, progress=progress, exclude=[out])
+        written: list[Path] = []
+        if corpus.documents:
+            written = write_tables([corpus.table(name, window=window) for name in tables], out,
+                                   formats=formats, excel=excel)
+        prune_cache(out / CACHE_DIR, corpus.cache_keys)
+    return BatchResult(corpus, out, tuple(written))

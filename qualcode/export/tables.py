@@ -1,0 +1,173 @@
+"""The analysis tables of a coded corpus, as plain rows with a fixed column order.
+
+Every table is complete and sorted the same way on every run, so the same input gives
+byte-identical files. Negated hits appear in `segments` (with `negated` true) but are
+never counted in the other tables.
+
+Parent themes: in `matrix` and `frequencies` a theme's row counts its own codings *and*
+those of all its descendants (a turn coded with two children of one parent counts once
+for the parent's `turns`). `cooccurrence` uses each theme's own codings only, so a child
+never trivially co-occurs with its parent.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from qualcode.models import KNOWN_ROLES, Codebook
+from qualcode.output.rows import SEGMENT_COLUMNS, segment_row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qualcode.batch import CodedTranscript
+
+#: The tables, in the order they are written.
+TABLE_NAMES = ("segments", "matrix", "cooccurrence", "frequencies")
+
+#: Default `--window`: theme pairs at most this many turns apart co-occur.
+DEFAULT_WINDOW = 1
+
+_INT = {"turn", "line", "start", "end", "segments", "turns", "present", "same_turn", "window",
+        "within_window", "transcripts", "turns_coded", "role_turns", "role_words"}
+_FLOAT = {"score", "share_of_role_turns", "segments_per_1000_words"}
+_BOOL = {"negated"}
+
+MATRIX_COLUMNS = ("transcript", "dyad", "group", "setting", "kind", "perspective", "theme", "theme_path",
+                  "segments", "turns", "present")
+COOCCURRENCE_COLUMNS = ("theme_a", "theme_b", "same_turn", "window", "within_window", "transcripts")
+FREQUENCY_COLUMNS = ("theme", "theme_path", "role", "turns_coded", "role_turns", "share_of_role_turns",
+                     "segments", "role_words", "segments_per_1000_words")
+COLUMNS = {"segments": SEGMENT_COLUMNS, "matrix": MATRIX_COLUMNS, "cooccurrence": COOCCURRENCE_COLUMNS,
+           "frequencies": FREQUENCY_COLUMNS}
+
+
+def column_type(column: str) -> str:
+    """'int', 'float', 'bool' or 'str': how a column is typed in XLSX, Parquet and DataFrames."""
+    if column in _INT:
+        return "int"
+    if column in _FLOAT:
+        return "float"
+    if column in _BOOL:
+        return "bool"
+    return "str"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One analysis table: a name, its columns in order, and its rows (dicts keyed by column)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[dict, ...]
+
+
+def build_table(name: str, documents: Sequence["CodedTranscript"], codebook: Codebook, *,
+                window: int = DEFAULT_WINDOW) -> Table:
+    """The table called `name` (one of TABLE_NAMES) for `documents`, sorted by transcript id."""
+    documents = sorted(documents, key=lambda d: d.id)
+    if name == "segments":
+        rows = [segment_row(s, d) for d in documents for s in d.suggestions]
+    elif name == "matrix":
+        rows = matrix_rows(documents, codebook)
+    elif name == "cooccurrence":
+        rows = cooccurrence_rows(documents, codebook, window=window)
+    elif name == "frequencies":
+        rows = frequency_rows(documents, codebook)
+    else:
+        raise ValueError(f"unknown table {name!r}; expected one of {', '.join(TABLE_NAMES)}")
+    return Table(name, tuple(COLUMNS[name]), tuple(rows))
+
+
+def rolled_up(codebook: Codebook) -> dict[str, frozenset[str]]:
+    """Theme id -> the ids whose codings count for it: itself and all its descendants."""
+    parent = {t.id: t.parent for t in codebook.themes}
+    members: dict[str, set[str]] = {t.id: {t.id} for t in codebook.themes}
+    for theme in codebook.themes:
+        seen = {theme.id}
+        up = parent.get(theme.id)
+        while up is not None and up not in seen and up in members:  # `seen` guards a cycle
+            members[up].add(theme.id)
+            seen.add(up)
+            up = parent.get(up)
+    return {k: frozenset(v) for k, v in members.items()}
+
+
+def matrix_rows(documents: Sequence["CodedTranscript"], codebook: Codebook) -> list[dict]:
+    """Theme × transcript: counted segments, distinct turns coded, 0/1 presence (every pair, zeros too)."""
+    members = rolled_up(codebook)
+    rows = []
+    for doc in documents:
+        counted = [s for s in doc.suggestions if not s.negated]
+        facts = {"transcript": doc.id, "dyad": doc.dyad or "", "group": doc.group or "",
+                 "setting": doc.setting or "", "kind": doc.kind, "perspective": doc.role or ""}
+        for theme in codebook.themes:
+            hits = [s for s in counted if s.theme in members[theme.id]]
+            rows.append({
+                **facts, "theme": theme.id, "theme_path": theme.path, "segments": len(hits),
+                "turns": len({s.turn for s in hits}), "present": 1 if hits else 0,
+            })
+    return rows
+
+
+def _pair_count(a: list[int], b: list[int], window: int) -> int:
+    """Pairs (i in a, j in b) with |i - j| <= window; both lists sorted."""
+    return sum(bisect.bisect_right(b, i + window) - bisect.bisect_left(b, i - window) for i in a)
+
+
+def cooccurrence_rows(documents: Sequence["CodedTranscript"], codebook: Codebook, *,
+                      window: int = DEFAULT_WINDOW) -> list[dict]:
+    """Every pair of themes (codebook order): turns coded with both, and pairs of coded turns at most
+    `window` turns apart (a turn with both counts as one such pair), summed over transcripts."""
+    if window < 0:
+        raise ValueError("window must be 0 or more turns")
+    ids = [t.id for t in codebook.themes]
+    totals = {(a, b): [0, 0, 0] for i, a in enumerate(ids) for b in ids[i + 1:]}
+    for doc in documents:
+        turns_of: dict[str, set[int]] = {}
+        for s in doc.suggestions:
+            if not s.negated:
+                turns_of.setdefault(s.theme, set()).add(s.turn)
+        positions = {theme: sorted(turns) for theme, turns in turns_of.items()}
+        for (a, b), total in totals.items():
+            if a not in positions or b not in positions:
+                continue
+            same = len(set(positions[a]) & set(positions[b]))
+            near = _pair_count(positions[a], positions[b], window)
+            total[0] += same
+            total[1] += near
+            total[2] += 1 if near else 0
+    return [{"theme_a": a, "theme_b": b, "same_turn": same, "window": window, "within_window": near,
+             "transcripts": docs} for (a, b), (same, near, docs) in totals.items()]
+
+
+def role_order(roles) -> list[str]:
+    """Known roles in their usual order, then any others alphabetically."""
+    known = {role: i for i, role in enumerate(KNOWN_ROLES)}
+    return sorted(set(roles), key=lambda r: (known.get(r, len(known)), r))
+
+
+def frequency_rows(documents: Sequence["CodedTranscript"], codebook: Codebook) -> list[dict]:
+    """Theme × speaker role: turns coded, their share of that role's turns, segments per 1,000 words of that role."""
+    members = rolled_up(codebook)
+    role_turns: dict[str, int] = {}
+    role_words: dict[str, int] = {}
+    for doc in documents:
+        for turn in doc.turns:
+            role_turns[turn.role] = role_turns.get(turn.role, 0) + 1
+            role_words[turn.role] = role_words.get(turn.role, 0) + turn.words
+    counted = [(doc.id, s) for doc in documents for s in doc.suggestions if not s.negated]
+    rows = []
+    for theme in codebook.themes:
+        hits = [(doc_id, s) for doc_id, s in counted if s.theme in members[theme.id]]
+        for role in role_order(role_turns):
+            mine = [(doc_id, s) for doc_id, s in hits if s.role == role]
+            turns = len({(doc_id, s.turn) for doc_id, s in mine})
+            words = role_words[role]
+            rows.append({
+                "theme": theme.id, "theme_path": theme.path, "role": role, "turns_coded": turns,
+                "role_turns": role_turns[role],
+                "share_of_role_turns": round(turns / role_turns[role], 4) if role_turns[role] else 0.0,
+                "segments": len(mine), "role_words": words,
+                "segments_per_1000_words": round(len(mine) * 1000 / words, 3) if words else 0.0,
+            })
+    return rows

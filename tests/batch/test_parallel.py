@@ -1,0 +1,101 @@
+"""Worker processes: --jobs 2 gives the same files as --jobs 1, and a run killed part-way loses nothing."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from batchdata import study  # noqa: F401 (a fixture)
+from batchdata import CLI_ENV, ROOT, SMALL_CODEBOOK, STUDY, TABLES, check_golden, output_files
+
+from qualcode.batch import CACHE_DIR, SLEEP_ENV, run_batch
+
+
+def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
+    one = run_batch([study], out=tmp_path / "one", codebook=SMALL_CODEBOOK, jobs=1, formats=("csv", "xlsx", "jsonl"))
+    two = run_batch([study], out=tmp_path / "two", codebook=SMALL_CODEBOOK, jobs=2, formats=("csv", "xlsx", "jsonl"))
+    assert (one.corpus.coded, two.corpus.coded, two.corpus.failures) == (4, 4, ())
+    assert output_files(tmp_path / "one") == output_files(tmp_path / "two")
+    assert len(output_files(tmp_path / "two")) == 9
+    cached = lambda folder: {p.name: p.read_bytes() for p in (folder / CACHE_DIR).iterdir()}  # noqa: E731
+    assert cached(tmp_path / "one") == cached(tmp_path / "two")
+
+
+def start_batch(study, out, *extra, env=None):
+    """`python -m qualcode code STUDY --out OUT` in its own process group (so its workers can be killed too)."""
+    full_env = {**os.environ, **CLI_ENV, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.Popen([sys.executable, "-m", "qualcode", "code", str(study), "-c", str(SMALL_CODEBOOK),
+                             "--out", str(out), *extra], env=full_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for(condition, process, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, f"the run ended before it could be killed: {process.communicate()}"
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def assert_whole(folder):
+    """Every visible table parses and no temporary file is visible; every cache entry is valid JSON."""
+    for name, data in output_files(folder).items():
+        assert not name.endswith(".tmp")
+        rows = list(csv.reader(data.decode("utf-8").splitlines()))
+        assert rows and all(len(row) == len(rows[0]) for row in rows), name
+    for entry in (folder / CACHE_DIR).glob("*.json"):
+        assert json.loads(entry.read_text())["format"] == 1
+
+
+def test_a_run_killed_part_way_leaves_no_partial_file_and_the_next_run_completes(tmp_path, study):
+    out = tmp_path / "out"
+    cache = out / CACHE_DIR
+    # a run killed after its first transcript: no table yet, one whole cache entry
+    first = start_batch(study, out, "--jobs", "2", env={SLEEP_ENV: "0.4"})
+    try:
+        wait_for(lambda: any(cache.glob("*.json")), first)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.communicate()
+    assert first.returncode == -signal.SIGKILL
+    assert output_files(out) == {}
+    assert_whole(out)
+
+    done = start_batch(study, out)
+    stdout, stderr = done.communicate(timeout=120)
+    assert done.returncode == 0, stderr
+    assert "unchanged (cache), 0 failed" in stderr and "Transcripts: 4 coded" not in stderr
+    assert not list(out.glob(".*.tmp")) and not list(cache.glob(".*.tmp"))
+    for table in TABLES:
+        check_golden(out / f"{table}.csv", f"{table}.csv")
+
+    # a forced re-run killed part-way leaves the previous tables exactly as they were
+    before = output_files(out)
+    started = time.time()
+    again = start_batch(study, out, "--force", "--jobs", "1", env={SLEEP_ENV: "0.4"})
+    try:
+        wait_for(lambda: any(p.stat().st_mtime > started for p in cache.glob("*.json")), again)
+    finally:
+        os.killpg(again.pid, signal.SIGKILL)
+        again.communicate()
+    assert output_files(out) == before
+    assert_whole(out)
+
+
+def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path):
+    script = tmp_path / "analysis.py"
+    script.write_text(
+        "import qualcode\n"
+        "try:\n"
+        f"    qualcode.code_corpus([{str(STUDY)!r}], codebook={str(SMALL_CODEBOOK)!r}, jobs=2)\n"
+        "except qualcode.QualcodeError as exc:\n"
+        "    print(exc)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.splitlines() == [
+        "<input>: QC508 the worker processes could not start — from a Python script, call code_corpus() under "
+        "'if __name__ == \"__main__\":' (as for any multiprocessing code), or pass jobs=1"]

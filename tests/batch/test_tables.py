@@ -1,0 +1,183 @@
+"""The tables' definitions on hand-made records, the writers, and the library API."""
+from __future__ import annotations
+
+import pytest
+from batchdata import SMALL_CODEBOOK, STUDY
+
+from qualcode.batch import CodedTranscript, TurnInfo, find_transcripts
+from qualcode.codebook import load_codebook
+from qualcode.export.tables import build_table, rolled_up
+from qualcode.export.write import csv_bytes, neutralise, xlsx_bytes
+from qualcode.models import Suggestion
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_codebook(SMALL_CODEBOOK)
+
+
+def coded(doc_id: str, hits: list[tuple[int, str, str]], *, turns: int = 6, negated: tuple = ()) -> CodedTranscript:
+    """A record with `turns` turns alternating client/therapist (10 words each) and hits (turn, theme, role)."""
+    infos = tuple(TurnInfo(n, "A" if n % 2 else "B", "client" if n % 2 else "therapist", 10, n) for n in range(1, turns + 1))
+    suggestions = tuple(Suggestion(doc_id, turn, "A", role, theme, theme, 0, 1, turn, "x", "keyword:x", 1.0,
+                                   negated=(turn, theme) in negated) for turn, theme, role in hits)
+    return CodedTranscript(doc_id, f"{doc_id}.txt", {"dyad": "D9"}, infos, suggestions)
+
+
+def test_parents_count_their_childrens_turns_once(book):
+    assert rolled_up(book)["rupture_repair"] == {"rupture_repair", "rupture", "repair"}
+    assert rolled_up(book)["rupture"] == {"rupture"}
+    doc = coded("t1", [(1, "rupture", "client"), (1, "repair", "client"), (3, "repair", "client")])
+    matrix = {r["theme"]: (r["segments"], r["turns"], r["present"]) for r in build_table("matrix", [doc], book).rows}
+    assert matrix == {"trust": (0, 0, 0), "translation": (0, 0, 0), "rupture_repair": (3, 2, 1),
+                      "rupture": (1, 1, 1), "repair": (2, 2, 1)}
+
+
+def test_cooccurrence_counts_pairs_of_turns_within_the_window(book):
+    # trust in turns 1 and 2, translation in turns 2 and 4
+    doc = coded("t1", [(1, "trust", "client"), (2, "trust", "therapist"), (2, "translation", "therapist"),
+                       (4, "translation", "therapist"), (5, "translation", "client")], negated={(5, "translation")})
+
+    def pair(window):
+        table = build_table("cooccurrence", [doc, coded("t2", [])], book, window=window)
+        return [(r["same_turn"], r["within_window"], r["transcripts"]) for r in table.rows
+                if (r["theme_a"], r["theme_b"]) == ("trust", "translation")]
+
+    assert pair(0) == [(1, 1, 1)]  # (trust turn, translation turn): (2, 2)
+    assert pair(1) == [(1, 2, 1)]  # + (1, 2)
+    assert pair(2) == [(1, 3, 1)]  # + (2, 4)
+    assert pair(3) == [(1, 4, 1)]  # + (1, 4); the negated hit in turn 5 never counts
+    table = build_table("cooccurrence", [doc], book, window=1)
+    assert [(r["theme_a"], r["theme_b"]) for r in table.rows][:4] == [
+        ("trust", "translation"), ("trust", "rupture_repair"), ("trust", "rupture"), ("trust", "repair")]
+    assert len(table.rows) == 10
+
+
+def test_frequencies_by_role(book):
+    docs = [coded("t1", [(1, "trust", "client"), (1, "trust", "client"), (3, "trust", "client"),
+                         (2, "trust", "therapist")]),
+            coded("t2", [(1, "trust", "client")], turns=2, negated={(1, "trust")})]
+    table = build_table("frequencies", docs, book)
+    trust = [r for r in table.rows if r["theme"] == "trust"]
+    assert trust == [
+        {"theme": "trust", "theme_path": "trust", "role": "therapist", "turns_coded": 1, "role_turns": 4,
+         "share_of_role_turns": 0.25, "segments": 1, "role_words": 40, "segments_per_1000_words": 25.0},
+        {"theme": "trust", "theme_path": "trust", "role": "client", "turns_coded": 2, "role_turns": 4,
+         "share_of_role_turns": 0.5, "segments": 3, "role_words": 40, "segments_per_1000_words": 75.0},
+    ]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+1", "'=1+1"), ("+49 30", "'+49 30"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"), ("a=b", "a=b"), ("", ""), (-3, -3), (1.5, 1.5), (True, True),
+])
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_csv_neutralises_but_jsonl_keeps_values(book):
+    doc = CodedTranscript("t1", "t1.txt", {"group": "=cmd"}, (TurnInfo(1, "A", "client", 3, 1),), ())
+    table = build_table("matrix", [doc], book)
+    assert csv_bytes(table).decode().splitlines()[1].startswith("t1,,'=cmd,,session,,trust,")
+
+
+def test_xlsx_drops_characters_xml_cannot_hold(book):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    doc = CodedTranscript("t1", "t1.txt", {"group": "a\x01b\tc"}, (TurnInfo(1, "A", "client", 3, 1),), ())
+    sheet = load_workbook(BytesIO(xlsx_bytes([build_table("matrix", [doc], book)])))["matrix"]
+    assert sheet["C2"].value == "ab\tc"
+
+
+def test_find_transcripts_skips_hidden_and_excluded_folders(tmp_path):
+    for name in ("b.txt", "a.md", "sub/c.txt", ".hidden/d.txt", "out/e.txt", "f.csv", "README.md", "sub/NOTICE.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("A: x\n")
+    files, failures = find_transcripts([tmp_path, tmp_path / "b.txt"], exclude=[tmp_path / "out"])
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a.md", "b.txt", "sub/c.txt"]
+    assert failures == []
+
+
+def test_code_corpus_returns_dataframes(book):
+    from qualcode import code_corpus
+
+    corpus = code_corpus([STUDY], codebook=book, jobs=1)
+    assert corpus.failures == () and corpus.coded == 4 and corpus.cached == 0
+    segments = corpus.segments()
+    assert list(segments.columns)[:3] == ["transcript", "dyad", "group"]
+    assert len(segments) == 30 and int((~segments["negated"]).sum()) == 25
+    assert str(segments["turn"].dtype) == "int64" and str(segments["negated"].dtype) == "bool"
+    wide = corpus.matrix(wide="present")
+    assert list(wide.index) == ["trust", "translation", "rupture_repair", "rupture", "repair"]
+    assert wide.loc["trust"].to_dict() == {"d01-client": 1, "d01-session": 1, "d02-session": 0, "d02-therapist": 1}
+    assert corpus.cooccurrence(window=0)["within_window"].tolist() == corpus.cooccurrence(window=0)["same_turn"].tolist()
+    freq = corpus.frequencies()
+    assert freq.loc[(freq.theme == "translation") & (freq.role == "interpreter"), "turns_coded"].tolist() == [2]
+
+
+def test_progress_bar_shows_files_words_rate_and_time_left():
+    import io
+
+    from rich.console import Console
+
+    from qualcode.batch import Progress
+    from qualcode.cli.code import _ProgressBar
+
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, width=120, no_color=True)
+    with _ProgressBar(console, enabled=True) as bar:
+        bar.update(Progress(0, 4, 0, 0, 1000, ""))
+        bar.update(Progress(2, 4, 1234, 500, 1000, "a.txt"))
+        bar.progress.refresh()
+    text = stream.getvalue()
+    assert "2/4 files · 1,234 words · " in text and " words/s · " in text and " left" in text
+    quiet = io.StringIO()
+    with _ProgressBar(Console(file=quiet, force_terminal=True), enabled=False) as bar:
+        bar.update(Progress(2, 4, 1234, 500, 1000, "a.txt"))
+    assert quiet.getvalue() == ""
+
+
+def test_importing_the_cli_and_api_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    from batchdata import ROOT
+
+    code = ("import sys, qualcode, qualcode.cli, qualcode.batch, qualcode.export; "
+            "print(sorted(m for m in ('spacy', 'pandas', 'openpyxl', 'pyarrow', 'filelock') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_parquet_without_pyarrow_and_oversized_xlsx_are_clear_errors(monkeypatch, book, tmp_path):
+    from qualcode.errors import OutputError
+    from qualcode.export import write
+
+    monkeypatch.setattr(write, "parquet_available", lambda: False)
+    with pytest.raises(OutputError) as err:
+        write.check_export_formats(["csv", "parquet"])
+    assert [d.format() for d in err.value.diagnostics] == [
+        "<input>: QC505 Parquet export needs the pyarrow package, which is not installed — "
+        "install it with 'pip install pyarrow', or choose --export-format csv"]
+    monkeypatch.setattr(write, "XLSX_MAX_ROWS", 5)
+    doc = coded("t1", [(1, "trust", "client")] * 5)
+    with pytest.raises(OutputError) as err:
+        write.write_tables([build_table("segments", [doc], book)], tmp_path, formats=["xlsx"])
+    assert err.value.diagnostics[0].format() == (
+        "tables.xlsx: QC506 table 'segments' has 5 rows, more than an XLSX sheet holds — "
+        "export it as csv, jsonl or parquet (--export-format csv)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_parquet_keeps_types_and_values(book, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from qualcode.export.write import write_tables
+
+    doc = coded("t1", [(1, "trust", "client"), (2, "repair", "therapist")], negated={(2, "repair")})
+    write_tables([build_table("segments", [doc], book)], tmp_path, formats=["parquet"])
+    table = pq.read_table(tmp_path / "segments.parquet")
+    assert [str(t) for t in table.schema.types][6:10] == ["int64", "int64", "int64", "int64"]
+    assert table.column("negated").to_pylist() == [False, True]
+    assert table.column("score").to_pylist() == [1.0, 1.0]
