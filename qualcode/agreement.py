@@ -140,7 +140,7 @@ def agreement(codings: Iterable[Coding], *, coders: Sequence[str] | None = None,
               coverage: dict[str, set[str]] | None = None, themes: Sequence[str] | None = None,
               turns: dict[str, int] | None = None, turn_spans: dict[tuple[str, int], tuple[int, int]] | None = None,
               uncoded: str = "exclude", exclusive: str | None = None, children: Sequence[tuple[str, str]] = (),
-              overlap: float | None = None) -> AgreementReport:
+              overlap: float | None = None, skip: set[tuple[str, int]] | frozenset = frozenset()) -> AgreementReport:
     """Agreement of `coders` (default: every coder in `codings`, sorted) on `codings`.
 
     coverage: transcripts each coder coded (default: those they have codings in); elsewhere they are missing.
@@ -148,6 +148,7 @@ def agreement(codings: Iterable[Coding], *, coders: Sequence[str] | None = None,
     turns: number of turns per transcript, to know the turns nobody coded (else only coded turns are known).
     exclusive: a parent theme; children: its (id, path) pairs — a coding's theme may name either.
     overlap: compare segments, matching spans with Jaccard overlap ≥ this (0–1).
+    skip: (transcript, turn) units that are not codable (interviewer turns of interviews) unless someone coded them.
     """
     codings = list(codings)
     coders = tuple(coders or sorted({c.coder for c in codings}))
@@ -155,13 +156,13 @@ def agreement(codings: Iterable[Coding], *, coders: Sequence[str] | None = None,
     cover = {name: set((coverage or {}).get(name, set())) | {c.transcript for c in codings if c.coder == name}
              for name in coders}
     if exclusive:
-        return _exclusive(codings, coders, cover, turns, uncoded, exclusive, children)
+        return _exclusive(codings, coders, cover, turns, uncoded, exclusive, children, skip)
     themes = list(themes) if themes else sorted({c.theme for c in codings})
     codings = [c for c in codings if c.theme in set(themes)]
     if overlap is not None:
         return _overlap(codings, coders, cover, themes, turn_spans or {}, overlap)
     coded_turns = {(c.transcript, c.turn) for c in codings}
-    universe, excluded = _universe(coded_turns, turns, cover, uncoded)
+    universe, excluded = _universe(coded_turns, turns, cover, uncoded, skip)
     marks = {(c.transcript, c.turn, c.theme, c.coder) for c in codings}
     rows, pooled, disagreements = [], [], []
     for theme in themes:
@@ -182,10 +183,10 @@ def agreement(codings: Iterable[Coding], *, coders: Sequence[str] | None = None,
                            sum(1 for t, _ in universe if _n_covering(t, cover) >= 2), excluded)
 
 
-def _universe(coded_turns, turns, cover, uncoded):
+def _universe(coded_turns, turns, cover, uncoded, skip=frozenset()):
     transcripts = set().union(*cover.values()) if cover else set()
     if turns:
-        all_turns = {(t, n) for t in transcripts for n in range(1, turns.get(t, 0) + 1)} | coded_turns
+        all_turns = ({(t, n) for t in transcripts for n in range(1, turns.get(t, 0) + 1)} - set(skip)) | coded_turns
     else:
         all_turns = set(coded_turns)
     if uncoded == "include":
@@ -263,7 +264,7 @@ def _clusters(spans: list[tuple[int, int, str]], threshold: float) -> list[list[
     return sorted(groups.values(), key=lambda g: min(s for s, _, _ in g))
 
 
-def _exclusive(codings, coders, cover, turns, uncoded, parent, children) -> AgreementReport:
+def _exclusive(codings, coders, cover, turns, uncoded, parent, children, skip=frozenset()) -> AgreementReport:
     names: dict[str, str] = {}
     for child_id, path in children:
         names[child_id] = child_id
@@ -280,7 +281,7 @@ def _exclusive(codings, coders, cover, turns, uncoded, parent, children) -> Agre
             chosen.setdefault((c.transcript, c.turn, c.coder), set()).add(names[c.theme])
     diagnostics = []
     coded_turns = {(t, turn) for t, turn, _ in chosen}
-    universe, excluded = _universe(coded_turns, turns, cover, uncoded)
+    universe, excluded = _universe(coded_turns, turns, cover, uncoded, skip)
     units, disagreements = [], []
     no_child = 0
     for t, turn in universe:

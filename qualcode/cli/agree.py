@@ -72,7 +72,7 @@ def agree_cli(
         console = out_console()
         unit = {"presence": "turn × theme", "overlap": f"segment (overlap ≥ {overlap or 0:g}%)",
                 "exclusive": f"turn, nominal: which child of '{exclusive}'"}[report.mode]
-        caption = (f"Coders: {', '.join(report.coders)} · unit: {unit} · {report.units} units coded by ≥ 2 coders")
+        caption = (f"Coders: {', '.join(report.coders)} · unit: {unit} · {report.units} turns compared")
         if report.no_child:
             caption += (f" · {report.no_child} times a coder gave a turn no child of '{exclusive}': missing, "
                         "not a disagreement")

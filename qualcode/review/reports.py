@@ -20,6 +20,8 @@ class Sources:
     coders: tuple[str, ...]
     turns: dict[str, int] = field(default_factory=dict)
     turn_spans: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    #: interviewer turns of interviews: not units unless someone coded them
+    interviewer_turns: set[tuple[str, int]] = field(default_factory=set)
     turn_info: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
 
@@ -84,6 +86,8 @@ def gather(*, project: str | Path = ".", coders: Sequence[str] = (), codings_fil
             sources.turns[t.id] = len(t.turns)
             for turn in t.turns:
                 sources.turn_spans[(t.id, turn.number)] = (turn.start, turn.end)
+                if t.kind == "interview" and turn.role == "interviewer":
+                    sources.interviewer_turns.add((t.id, turn.number))
                 sources.turn_info[(t.id, turn.number)] = (turn.speaker, " ".join(turn.text.split()))
         if problems:
             raise QualcodeError(problems)
@@ -154,6 +158,7 @@ def agreement_report(*, project: str | Path = ".", coders: Sequence[str] = (), c
                                           hint="check for a typo or a renamed theme in the codings"))
     result = agreement(sources.codings, coders=sources.coders, coverage=sources.coverage, themes=themes,
                        turns=sources.turns or None, turn_spans=sources.turn_spans, uncoded=uncoded,
+                       skip=sources.interviewer_turns,
                        exclusive=exclusive, children=children, overlap=overlap)
     result.diagnostics[:0] = sources.report.diagnostics
     return result, sources.turn_info
@@ -188,7 +193,9 @@ def evaluation_report(*, transcripts: Sequence[str | Path], gold: str, predicted
     covered = gold_sources.coverage.get(gold_coder, set())
     if gold_sources.turns:
         covered &= set(gold_sources.turns)
-    result = evaluate(predicted=pred_codings, gold=gold_sources.codings, units=list(gold_sources.turn_spans),
+    coded = {(c.transcript, c.turn) for c in (*pred_codings, *gold_sources.codings)}
+    units = [u for u in gold_sources.turn_spans if u not in gold_sources.interviewer_turns or u in coded]
+    result = evaluate(predicted=pred_codings, gold=gold_sources.codings, units=units,
                       transcripts=covered, themes=themes)
     result.diagnostics[:0] = gold_sources.report.diagnostics
     if gold_sources.turns and not covered:

@@ -24,7 +24,7 @@ Agreement
 ├─────────────┼─────────┼─────────┼───────┼───────┼───────┼─────────┤
 │ (overall)   │    85.7 │   0.619 │ 0.714 │ 0.626 │    28 │       9 │
 └─────────────┴─────────┴─────────┴───────┴───────┴───────┴─────────┘
-Coders: ana, ben · unit: turn × theme · 7 units coded by ≥ 2 coders · 2 turns no coder coded left out (--uncoded include counts them)
+Coders: ana, ben · unit: turn × theme · 7 turns compared · 2 turns no coder coded left out (--uncoded include counts them)
 """
 
 
