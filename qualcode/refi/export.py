@@ -30,8 +30,6 @@ from qualcode.refi.xmlsafe import PROJECT_NS, RefiError, check_against_schema, d
 RULES_CODER = "qualcode-rules"
 #: Front-matter keys that are not variables (structure, not data).
 NOT_VARIABLES = ("speakers",)
-#: Transcript files picked up when a folder is named.
-TRANSCRIPT_SUFFIXES = (".txt", ".md")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -265,14 +263,13 @@ def build_project(transcripts: Sequence[Transcript], codebook: Codebook, codings
 
 
 def transcript_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; folders expanded to their .txt/.md files, sorted."""
-    out: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in TRANSCRIPT_SUFFIXES and p.is_file()))
-        else:
-            out.append(path)
-    return out
+    """Files as given; folders searched for transcripts; a `RefiError` for names that match nothing."""
+    from qualcode.transcripts.find import find_transcripts
+
+    found, problems = find_transcripts(list(paths))
+    if problems:
+        raise RefiError(problems)
+    return found
 
 
 def read_transcripts(paths: Iterable[str | Path], codebook: Codebook) -> list[Transcript]:

@@ -7,7 +7,6 @@ manifest CSV with one row per transcript (`transcript, dyad, role, group, settin
 from __future__ import annotations
 
 import csv
-import glob
 import io
 import re
 from dataclasses import dataclass
@@ -20,15 +19,6 @@ from qualcode.models import Transcript
 PERSPECTIVES = ("client", "therapist", "interpreter")
 KINDS = ("interview", "session")
 MANIFEST_COLUMNS = ("transcript", "dyad", "role", "group", "setting", "kind")
-#: File endings a manifest's transcript names may carry.
-TRANSCRIPT_SUFFIXES = (".txt", ".md")
-
-
-def transcript_suffixes() -> tuple[str, ...]:
-    """File endings read when a folder is given: every input format qualcode reads."""
-    from qualcode.transcripts.read import FORMATS
-
-    return tuple(sorted({*TRANSCRIPT_SUFFIXES, *(f".{name}" for name in FORMATS)}))
 
 
 class StudyError(QualcodeError):
@@ -64,32 +54,13 @@ def natural_key(text: str) -> tuple:
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
-    """Files, folders (their .txt/.md files, recursively) and glob patterns, in a stable order."""
-    out: list[Path] = []
-    problems: list[Diagnostic] = []
-    suffixes = transcript_suffixes()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not found:
-                problems.append(Diagnostic("QC552", "folder holds no transcripts (.txt or .md files)", str(path),
-                                           hint="name the folder that holds the study's transcripts"))
-            out.extend(found)
-        elif path.exists():
-            out.append(path)
-        elif any(ch in str(raw) for ch in "*?["):
-            found = sorted(Path(p) for p in glob.glob(str(raw), recursive=True) if Path(p).is_file())
-            if not found:
-                problems.append(Diagnostic("QC552", "pattern matches no files", str(raw),
-                                           hint="check the pattern, or quote it so the shell does not expand it"))
-            out.extend(found)
-        else:
-            problems.append(Diagnostic("QC001", "transcript not found", str(path), hint="check the path"))
+    """Files, folders (searched recursively) and glob patterns, in a stable order; a `StudyError` for the rest."""
+    from qualcode.transcripts.find import find_transcripts
+
+    found, problems = find_transcripts(paths)
     if problems:
         raise StudyError(problems)
-    return list(dict.fromkeys(out))
+    return found
 
 
 def read_manifest(path: str | Path) -> list[ManifestRow]:
@@ -146,6 +117,8 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
 def _key(name: str) -> str:
     """A manifest's transcript name compared without case and without a .txt/.md ending."""
     name = name.strip().lower()
+    from qualcode.transcripts.find import transcript_suffixes
+
     for suffix in transcript_suffixes():
         if name.endswith(suffix):
             return name[: -len(suffix)]
