@@ -41,8 +41,11 @@ def summarize_cli(
         from qualcode.summary import summarize, write_summary
 
         book = _codebook(codebook, rules=codings is None and coder is None)
+        from qualcode.batch import CACHE_DIR
+
         summary = summarize(paths, codebook=book, codings=codings, coder=coder, project=project, manifest=manifest,
-                            window=window, quotes=quotes, include_interviewer=include_interviewer)
+                            window=window, quotes=quotes, include_interviewer=include_interviewer,
+                            cache=Path(out) / CACHE_DIR if out else None)
         err = err_console()
         if not quiet:
             print_diagnostics(summary.diagnostics)

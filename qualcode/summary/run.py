@@ -28,25 +28,20 @@ class StudyCodings:
     codebook: Codebook | None = None
 
 
-def rule_codings(paths: list[Path], codebook: Codebook) -> tuple[list[Transcript], list[Evidence]]:
-    """Code the transcripts with the codebook's rules (one compiled codebook for all files).
+def rule_codings(paths: list[Path], codebook: Codebook, *,
+                 cache: str | Path | None = None) -> tuple[list[Transcript], list[Evidence]]:
+    """Code the transcripts with the codebook's rules as `qualcode code` does: in parallel, reusing
+    the results cached in `cache` for unchanged transcripts; then read each transcript for its text."""
+    from qualcode.batch import code_corpus
 
-    The single call into the coder, kept small so a cached, parallel corpus coder can replace it."""
-    from qualcode.coding import code_transcript
-    from qualcode.engine.match import compile_codebook
-
-    compiled = compile_codebook(codebook)
-    transcripts, evidence, problems = [], [], []
-    for path in paths:
-        try:
-            result = code_transcript(path, codebook=codebook, compiled=compiled)
-        except TranscriptError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        transcripts.append(result.transcript)
-        evidence.extend(Evidence(s.transcript, s.turn, s.theme, s.start, s.end, s.score) for s in result.counted)
+    corpus = code_corpus(paths, codebook=codebook, cache=cache)
+    problems = [d for failure in corpus.failures for d in failure.diagnostics]
     if problems:
         raise TranscriptError(problems)
+    by_path = {doc.path: doc for doc in corpus.documents}
+    transcripts = read_transcripts([Path(p) for p in paths], codebook)
+    evidence = [Evidence(s.transcript, s.turn, s.theme, s.start, s.end, s.score)
+                for t in transcripts for s in by_path[t.path].suggestions if not s.negated]
     return transcripts, evidence
 
 
@@ -66,7 +61,7 @@ def read_transcripts(paths: list[Path], codebook: Codebook | None) -> list[Trans
 
 
 def study_codings(paths: list[Path], *, codebook: Codebook | None, codings: str | Path | None = None,
-                  coder: str | None = None, project: str | Path = ".") -> StudyCodings:
+                  coder: str | None = None, project: str | Path = ".", cache: str | Path | None = None) -> StudyCodings:
     """Transcripts plus codings: a tidy codings CSV, a coder's reviewed codings, or the rules."""
     from qualcode.codings import read_codings_csv
 
@@ -94,7 +89,7 @@ def study_codings(paths: list[Path], *, codebook: Codebook | None, codings: str 
         if codebook is None:
             from qualcode.codebook import load_codebook
             codebook = load_codebook(None)
-        transcripts, evidence = rule_codings(paths, codebook)
+        transcripts, evidence = rule_codings(paths, codebook, cache=cache)
         source = f"rule suggestions from codebook '{codebook.name}' ({codebook.path})"
         return StudyCodings(transcripts, evidence, source, [], codebook)
     evidence, diags = _check_codings(rows, transcripts, str(codings) if codings else None)
@@ -128,14 +123,17 @@ def _check_codings(rows, transcripts: list[Transcript], path: str | None) -> tup
 
 def summarize(paths: list[str | Path], *, codebook: Codebook | None = None, codings: str | Path | None = None,
               coder: str | None = None, project: str | Path = ".", manifest: str | Path | None = None,
-              window: int = DEFAULT_WINDOW, quotes: int = 2, include_interviewer: bool = False) -> Summary:
-    """The dyadic summary of a study's transcripts (see the README's 'Dyadic theme summaries')."""
+              window: int = DEFAULT_WINDOW, quotes: int = 2, include_interviewer: bool = False,
+              cache: str | Path | None = None) -> Summary:
+    """The dyadic summary of a study's transcripts (see the README's 'Dyadic theme summaries').
+
+    With rule codings, `cache` is a folder of coded results reused for unchanged transcripts."""
     if window < 1:
         raise StudyError(Diagnostic("QC555", f"window must be at least 1 turn, got {window}",
                                     hint="use --window 1 for the next turn only"))
     files = expand_paths(list(paths))
     manifest_rows = read_manifest(manifest) if manifest is not None else None
-    data = study_codings(files, codebook=codebook, codings=codings, coder=coder, project=project)
+    data = study_codings(files, codebook=codebook, codings=codings, coder=coder, project=project, cache=cache)
     return build_summary(data, codebook=codebook or data.codebook, manifest_rows=manifest_rows,
                          manifest_path=str(manifest) if manifest else None, window=window, quotes=quotes,
                          include_interviewer=include_interviewer)

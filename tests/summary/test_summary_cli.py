@@ -34,7 +34,8 @@ def test_out_writes_every_file(cli, tmp_path):
     r = cli("summarize", STUDY, "--codebook", BOOK, "--manifest", MANIFEST, "--out", out, "--quiet")
     assert r.exit_code == 0, r.stderr
     assert r.stderr == ""
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert (out / ".qualcode-cache").is_dir()  # coded results, reused by the next run
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "agreement.csv", "pattern_counts.csv", "patterns.csv", "quotes.csv", "roles.csv", "sequences.csv",
         "summary.html", "summary.md", "transcripts.csv"]
     with open(out / "roles.csv", encoding="utf-8", newline="") as handle:
@@ -156,5 +157,6 @@ def test_dyad_facet_conflicts_and_duplicate_ids(cli, tmp_path):
     (tmp_path / "copy.txt").write_text("---\nid: x-client\ndyad: Y\nkind: session\n---\nClient: Hi.\n", encoding="utf-8")
     r = cli("summarize", tmp_path, "--codebook", BOOK)
     assert r.exit_code == 1
-    assert r.stderr.splitlines()[0] == (f"{tmp_path / 'x-client.txt'}: QC547 transcript id 'x-client' is also the id "
-                                        f"of {tmp_path / 'copy.txt'} — give each transcript its own 'id' in the front matter")
+    assert r.stderr.splitlines()[0] == (f"{tmp_path / 'x-client.txt'}: QC503 transcript id 'x-client' is already used "
+                                        f"by {tmp_path / 'copy.txt'} — give each transcript a unique 'id:' in its front "
+                                        "matter, or rename the file")
