@@ -135,6 +135,9 @@ class Grammar:
         return self.rng.choice(forms) if forms else verb
 
     def keyword(self) -> str:
+        """A codebook keyword, inflected, in a third of the slots; otherwise an open-vocabulary word."""
+        if self.rng.random() > 0.33:
+            return self.noun()
         words = self.rng.choice(self.keywords).split()
         return " ".join(self.inflect(w) for w in words)
 
@@ -156,18 +159,23 @@ class Grammar:
 
 
 def build_keywords(study: list[str]) -> list[str]:
-    """300 keywords: 240 words and 60 two-word phrases of the example study, in a stable order."""
+    """300 keywords: up to 240 words and the rest two-word phrases of the example study, in a stable order."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    from qualcode.engine.nlp import lemma_of
+
+    # Thematic words in their base form (one keyword per lemma), not the common verbs of talk.
+    common = set(VERBS) | {"say", "think", "take", "happen", "sound", "start", "stop", "want", "know", "come"}
     words = [w.lower() for s in study for w in re.findall(r"[A-Za-z]+", s)]
-    counts = Counter(w for w in words if w not in STOP_WORDS and len(w) > 3)
-    singles = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][60:300]
+    counts = Counter(w for w in words if w not in STOP_WORDS and len(w) > 5 and lemma_of(w) == w
+                     and w not in common)
+    singles = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][40:280]
     pairs: Counter[str] = Counter()
     for sentence in study:
         ws = [w.lower() for w in re.findall(r"[A-Za-z']+", sentence)]
         pairs.update(f"{a} {b}" for a, b in zip(ws, ws[1:]) 
                      if a.isalpha() and b.isalpha() and not (a in STOP_WORDS or b in STOP_WORDS))
-    phrases = [p for p, _ in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))][:60]
+    phrases = [p for p, _ in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))][:300 - len(singles)]
     return singles + phrases
 
 

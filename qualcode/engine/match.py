@@ -64,11 +64,18 @@ class PatternPlan:
 
     matchers: dict[int, object]  # rule key -> a Matcher holding only that pattern
     requires: dict[int, tuple[frozenset[int], ...]]  # rule key -> per required token, LOWER hashes it can match
-    index: dict[int, tuple[int, ...]]  # LOWER hash -> rule keys that require it somewhere
+    index: dict[int, tuple[int, ...]]  # LOWER hash -> rule keys whose least common required token it can be
     triggers: frozenset[int]  # every LOWER hash in `index`
     always: object | None  # a Matcher of the patterns with no required word: run on every Doc
     needs_lemmas: frozenset[int]  # rule keys whose pattern still reads LEMMA (e.g. a LEMMA REGEX)
+    required_words: frozenset[int] = frozenset()  # every LOWER hash some pattern requires
     max_len: dict[int, int | None] = field(default_factory=dict)  # longest match in tokens (None: unbounded)
+    #: rule key -> per token, its LOWER hashes, for patterns of plain LOWER tests with no operators:
+    #: these are matched directly on the Doc's LOWER array, without a Matcher
+    fixed: dict[int, tuple[frozenset[int], ...]] = field(default_factory=dict)
+    #: rule key -> (most tokens before its first required token, most after its last), for patterns
+    #: of unbounded length whose ends are bounded
+    ends: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -190,6 +197,23 @@ def _max_tokens(pattern: list[dict]) -> int | None:
     return total
 
 
+def _fixed_words(pattern: list[dict]) -> list[frozenset[str]] | None:
+    """Per token, the words it matches, if every token is one plain LOWER test (a word or IN list)."""
+    out = []
+    for token in pattern:
+        if len(token) != 1 or str(next(iter(token))).upper() != "LOWER":
+            return None
+        value = next(iter(token.values()))
+        if isinstance(value, str):
+            out.append(frozenset([value]))
+        elif (isinstance(value, dict) and list(value) == ["IN"] and isinstance(value["IN"], list)
+              and all(isinstance(w, str) for w in value["IN"])):
+            out.append(frozenset(value["IN"]))
+        else:
+            return None
+    return out or None
+
+
 def _required_words(token: dict) -> frozenset[str] | None:
     """Lower-cased words one of which a required token must be, or None (optional, or any word)."""
     keys = {str(k).upper(): v for k, v in token.items()}
@@ -217,6 +241,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool) ->
 
     _, Matcher, _ = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()
+    stop_words = nlp.Defaults.stop_words
     strings = nlp.vocab.strings
     matchers: dict[int, object] = {}
     requires: dict[int, tuple[frozenset[int], ...]] = {}
@@ -224,6 +249,8 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool) ->
     needs_lemmas = set()
     always = None
     max_len: dict[int, int | None] = {}
+    fixed: dict[int, tuple[frozenset[int], ...]] = {}
+    ends: dict[int, tuple[int, int]] = {}
     for key, pattern in patterns:
         if lookup:
             rewritten = [_rewrite_lemma(t, table, _INVERSE) for t in pattern]
@@ -232,9 +259,12 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool) ->
                 needs_lemmas.add(key)
         elif _uses_lemma(pattern):
             needs_lemmas.add(key)
-        required = tuple(frozenset(strings.add(w) for w in words)
-                         for words in map(_required_words, pattern) if words is not None)
+        per_token = [_required_words(t) for t in pattern]
+        required = tuple(frozenset(strings.add(w) for w in words) for words in per_token if words is not None)
         name = strings[key]
+        words = _fixed_words(pattern) if key not in needs_lemmas else None
+        if words is not None:
+            fixed[key] = tuple(frozenset(strings.add(w) for w in ws) for ws in words)
         if not required:
             if always is None:
                 always = Matcher(nlp.vocab)
@@ -244,14 +274,22 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool) ->
         matcher.add(name, [pattern])
         matchers[key] = matcher
         requires[key] = required
+        # Index the pattern under one required token, preferably one without common words
+        # (stop words), so that few Docs need the full check.
+        rarest = min(range(len(required)), key=lambda j: (any(strings[w] in stop_words for w in required[j]),
+                                                          len(required[j]), j))
+        for word in required[rarest]:
+            index.setdefault(word, []).append(key)
         max_len[key] = _max_tokens(pattern)
-        for words in required:
-            for word in words:
-                index.setdefault(word, [])
-                if key not in index[word]:
-                    index[word].append(key)
+        if max_len[key] is None:
+            first = next(i for i, w in enumerate(per_token) if w is not None)
+            last = max(i for i, w in enumerate(per_token) if w is not None)
+            before, after = _max_tokens(pattern[:first]), _max_tokens(pattern[last + 1:])
+            if before is not None and after is not None:
+                ends[key] = (before, after)
     return PatternPlan(matchers, requires, {w: tuple(k) for w, k in index.items()}, frozenset(index),
-                       always, frozenset(needs_lemmas), max_len)
+                       always, frozenset(needs_lemmas), frozenset(w for ws in requires.values() for s in ws for w in s),
+                       max_len, fixed, ends)
 
 
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
@@ -318,12 +356,15 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
     bounded length L runs only on windows of the Doc around the occurrences of its rarest
     required word (L-1 tokens either side, windows merged): every match holds such a word,
     and the token tests do not look beyond their token, so the windows find every match.
+    A pattern of plain LOWER tests is checked directly at those places; one of unbounded
+    length runs from the first occurrence of its first required word to the last of its last.
     """
     plan = compiled.plan
     out: list[tuple[int, int, int]] = []
     present = plan.triggers.intersection(lowers)
     if present:
         candidates = {key for word in present for key in plan.index[word]}
+        present = plan.required_words.intersection(lowers)
         where: dict[int, list[int]] | None = None
         for key in sorted(candidates):
             required = plan.requires[key]
@@ -332,14 +373,24 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
             if key in plan.needs_lemmas:
                 _ensure_lemmas(doc, compiled)
             matcher, length = plan.matchers[key], plan.max_len[key]
-            if length is None:
+            if length is None and key not in plan.ends:
                 out.extend(matcher(doc))
                 continue
             if where is None:
-                where = {}
-                for i, word in enumerate(lowers):
-                    if word in present:
-                        where.setdefault(word, []).append(i)
+                where = _positions(lowers, present)
+            if length is None:
+                # A match lies between the first place its first required token can be and the last
+                # place its last required token can be, widened by the bounded tokens outside them.
+                before, after = plan.ends[key]
+                start = max(0, min(i for w in required[0] & present for i in where[w]) - before)
+                end = min(len(lowers), max(i for w in required[-1] & present for i in where[w]) + after + 1)
+                if start < end:
+                    out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
+                continue
+            fixed = plan.fixed.get(key)
+            if fixed is not None:
+                out.extend(_fixed_matches(key, fixed, lowers, where, present))
+                continue
             anchors = min((sorted(i for w in words & present for i in where[w]) for words in required), key=len)
             for start, end in _windows(anchors, length, len(lowers)):
                 out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
@@ -347,6 +398,33 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
         if plan.needs_lemmas:
             _ensure_lemmas(doc, compiled)
         out.extend(plan.always(doc))
+    return out
+
+
+def _positions(lowers: list[int], words: frozenset[int]) -> dict[int, list[int]]:
+    """Where each of `words` occurs in `lowers` (list.index scans in C, not a loop over tokens)."""
+    out: dict[int, list[int]] = {}
+    for word in words:
+        found, i = [], -1
+        try:
+            while True:
+                i = lowers.index(word, i + 1)
+                found.append(i)
+        except ValueError:
+            pass
+        out[word] = found
+    return out
+
+
+def _fixed_matches(key: int, fixed: tuple[frozenset[int], ...], lowers: list[int],
+                   where: dict[int, list[int]], present: frozenset[int]) -> list[tuple[int, int, int]]:
+    """Matches of a pattern of plain LOWER tests: check the pattern at each place its rarest token occurs."""
+    anchor = min(range(len(fixed)), key=lambda j: sum(len(where[w]) for w in fixed[j] & present))
+    n, size, out = len(fixed), len(lowers), []
+    for a in sorted(i for w in fixed[anchor] & present for i in where[w]):
+        start = a - anchor
+        if start >= 0 and start + n <= size and all(lowers[start + j] in fixed[j] for j in range(n)):
+            out.append((key, start, start + n))
     return out
 
 
