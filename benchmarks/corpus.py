@@ -23,9 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "transcripts"
 ANNOMI = ROOT / "tests" / "data" / "annomi" / "transcripts"
 
-#: Bump when the generator changes, so cached corpora are rebuilt.
-GENERATOR_VERSION = 1
-
 FILLERS = ["um, ", "uh, ", "you know, ", "like, ", "I mean, ", "well, ", "so, ", "mm, "]
 TAGS = ["[laughs]", "[pause]", "[sighs]", "[inaudible]", "[crosstalk]"]
 PRONOUNS = ["I", "we", "she", "he", "they", "you"]

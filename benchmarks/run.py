@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import os
@@ -245,7 +246,8 @@ def prepare_corpus(out: Path, words: int, seed: int) -> tuple[Path, corpus.Corpu
     """The corpus for a size and seed, generated once and reused while the generator is unchanged."""
     folder = out / f"corpus-{size_label(words)}-seed{seed}"
     stamp = folder / "stamp.json"
-    want = {"generator": corpus.GENERATOR_VERSION, "words": words, "seed": seed}
+    source = hashlib.sha256(Path(corpus.__file__).read_bytes()).hexdigest()[:16]
+    want = {"generator": source, "words": words, "seed": seed}
     if stamp.exists():
         data = json.loads(stamp.read_text())
         if data.get("key") == want:

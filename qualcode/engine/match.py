@@ -141,14 +141,29 @@ def _uses_lemma(pattern) -> bool:
     return False
 
 
-def _inverse_table(table: dict[str, str]) -> dict[str, set[str]]:
+def _inverse_table(table: dict[str, str], lemmas: set[str] | None = None) -> dict[str, set[str]]:
+    """lemma -> the word forms the table gives it, for `lemmas` only (all if None): one pass, no more."""
     inverse: dict[str, set[str]] = {}
     for form, lemma in table.items():
-        inverse.setdefault(lemma, set()).add(form)
+        if lemmas is None or lemma in lemmas:
+            inverse.setdefault(lemma, set()).add(form)
     return inverse
 
 
-_INVERSE: dict[str, set[str]] | None = None
+def _pattern_lemmas(pattern) -> set[str]:
+    """The words a pattern compares lemmas with (LEMMA values, IN and NOT_IN lists)."""
+    out: set[str] = set()
+    for token in pattern:
+        for key, value in token.items():
+            if str(key).upper() != "LEMMA":
+                continue
+            if isinstance(value, str):
+                out.add(value)
+            elif isinstance(value, dict):
+                for words in value.values():
+                    if isinstance(words, list):
+                        out.update(w for w in words if isinstance(w, str))
+    return out
 
 #: `{n}`, `{n,m}`, `{n,}` with n >= 1: the token must occur.
 _REQUIRED_OP = re.compile(r"\{\s*[1-9]\d*\s*(,\s*\d*\s*)?\}")
@@ -236,7 +251,8 @@ def _required_words(token: dict) -> frozenset[str] | None:
     return None if words is None else frozenset(words)
 
 
-def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool) -> PatternPlan:
+def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
+                   inverse: dict[str, set[str]]) -> PatternPlan:
     from qualcode.engine import nlp as nlp_mod
 
     _, Matcher, _ = nlp_mod.spacy_classes()
@@ -253,7 +269,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool) ->
     ends: dict[int, tuple[int, int]] = {}
     for key, pattern in patterns:
         if lookup:
-            rewritten = [_rewrite_lemma(t, table, _INVERSE) for t in pattern]
+            rewritten = [_rewrite_lemma(t, table, inverse) for t in pattern]
             pattern = [t for t, _ in rewritten]
             if any(still for _, still in rewritten):
                 needs_lemmas.add(key)
@@ -295,7 +311,6 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool) ->
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
                      nlp: "Language | None" = None) -> CompiledCodebook:
     """Build the pipeline and matchers for a codebook (once per process)."""
-    global _INVERSE
     from qualcode.engine import nlp as nlp_mod
 
     if nlp is None:
@@ -304,8 +319,10 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
     lookup = not pipeline and set(nlp.pipe_names) <= {nlp_mod.LEMMA_COMPONENT}
     PhraseMatcher, Matcher, Doc = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()
-    if _INVERSE is None:
-        _INVERSE = _inverse_table(table)
+    keyword_tokens = {k: tuple(t.lower_ for t in nlp.make_doc(k)) for t in codebook.themes for k in t.keywords}
+    wanted = {table.get(w, w) for tokens in keyword_tokens.values() for w in tokens}
+    wanted |= {w for t in codebook.themes for p in t.patterns for w in _pattern_lemmas(p)}
+    inverse = _inverse_table(table, wanted)
     strings = nlp.vocab.strings
     phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher = None
@@ -314,14 +331,14 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
     problems: list[Diagnostic] = []
     for theme in codebook.themes:
         for keyword in theme.keywords:
-            tokens = tuple(t.lower_ for t in nlp.make_doc(keyword))
+            tokens = keyword_tokens[keyword]
             if not tokens:
                 continue
             name = f"keyword:{keyword}"
             exact_key, inflected_key = f"{theme.id}\x1f{name}", f"{theme.id}\x1f{name}\x1finflected"
             phrase.add(exact_key, [Doc(nlp.vocab, words=list(tokens))])
             variants = [Doc(nlp.vocab, words=list(v)) for v in
-                        keyword_variants(list(tokens), lambda w: table.get(w, w), _INVERSE) if v != tokens]
+                        keyword_variants(list(tokens), lambda w: table.get(w, w), inverse) if v != tokens]
             if variants:
                 phrase.add(inflected_key, variants)
             rules[strings[exact_key]] = Rule(theme.id, name, tokens, SCORE_EXACT)
@@ -343,7 +360,7 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
     if problems:
         raise CodebookError(problems)
     order = {t.id: i for i, t in enumerate(codebook.themes)}
-    plan = _plan_patterns(patterns, nlp, lookup) if patterns else None
+    plan = _plan_patterns(patterns, nlp, lookup, inverse) if patterns else None
     return CompiledCodebook(codebook, nlp, phrase, matcher, rules, order, plan, lookup,
                             frozenset(strings.add(w) for w in NEGATION_CUES),
                             frozenset(strings.add(w) for w in CLAUSE_BREAKS), nlp_mod.token_attr_ids())
