@@ -382,7 +382,7 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
     if present:
         candidates = {key for word in present for key in plan.index[word]}
         present = plan.required_words.intersection(lowers)
-        where: dict[int, list[int]] | None = None
+        where: _Occurrences | None = None
         for key in sorted(candidates):
             required = plan.requires[key]
             if not all(not words.isdisjoint(present) for words in required):
@@ -394,21 +394,21 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
                 out.extend(matcher(doc))
                 continue
             if where is None:
-                where = _positions(lowers, present)
+                where = _Occurrences(lowers, present)
             if length is None:
                 # A match lies between the first place its first required token can be and the last
                 # place its last required token can be, widened by the bounded tokens outside them.
                 before, after = plan.ends[key]
-                start = max(0, min(i for w in required[0] & present for i in where[w]) - before)
-                end = min(len(lowers), max(i for w in required[-1] & present for i in where[w]) + after + 1)
+                start = max(0, where.first(required[0]) - before)
+                end = min(len(lowers), where.last(required[-1]) + after + 1)
                 if start < end:
                     out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
                 continue
             fixed = plan.fixed.get(key)
             if fixed is not None:
-                out.extend(_fixed_matches(key, fixed, lowers, where, present))
+                out.extend(_fixed_matches(key, fixed, lowers, where))
                 continue
-            anchors = min((sorted(i for w in words & present for i in where[w]) for words in required), key=len)
+            anchors = where.positions(min(required, key=where.count))
             for start, end in _windows(anchors, length, len(lowers)):
                 out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
     if plan.always is not None:
@@ -418,27 +418,58 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
     return out
 
 
-def _positions(lowers: list[int], words: frozenset[int]) -> dict[int, list[int]]:
-    """Where each of `words` occurs in `lowers` (list.index scans in C, not a loop over tokens)."""
-    out: dict[int, list[int]] = {}
-    for word in words:
-        found, i = [], -1
-        try:
-            while True:
-                i = lowers.index(word, i + 1)
-                found.append(i)
-        except ValueError:
-            pass
-        out[word] = found
-    return out
+class _Occurrences:
+    """Where the required words occur in one Doc's LOWER array, found on demand by list scans
+    (which run in C) rather than a Python loop over every token."""
+
+    __slots__ = ("lowers", "present", "counts", "places", "reversed")
+
+    def __init__(self, lowers: list[int], present: frozenset[int]):
+        self.lowers, self.present = lowers, present
+        self.counts: dict[int, int] = {}
+        self.places: dict[int, list[int]] = {}
+        self.reversed: list[int] | None = None
+
+    def count(self, words: frozenset[int]) -> int:
+        total = 0
+        for word in words & self.present:
+            n = self.counts.get(word)
+            if n is None:
+                n = self.counts[word] = self.lowers.count(word)
+            total += n
+        return total
+
+    def positions(self, words: frozenset[int]) -> list[int]:
+        out: list[int] = []
+        for word in words & self.present:
+            found = self.places.get(word)
+            if found is None:
+                found, i = [], -1
+                try:
+                    while True:
+                        i = self.lowers.index(word, i + 1)
+                        found.append(i)
+                except ValueError:
+                    self.places[word] = found
+            out.extend(found)
+        out.sort()
+        return out
+
+    def first(self, words: frozenset[int]) -> int:
+        return min(self.lowers.index(w) for w in words & self.present)
+
+    def last(self, words: frozenset[int]) -> int:
+        if self.reversed is None:
+            self.reversed = self.lowers[::-1]
+        return len(self.lowers) - 1 - min(self.reversed.index(w) for w in words & self.present)
 
 
 def _fixed_matches(key: int, fixed: tuple[frozenset[int], ...], lowers: list[int],
-                   where: dict[int, list[int]], present: frozenset[int]) -> list[tuple[int, int, int]]:
+                   where: _Occurrences) -> list[tuple[int, int, int]]:
     """Matches of a pattern of plain LOWER tests: check the pattern at each place its rarest token occurs."""
-    anchor = min(range(len(fixed)), key=lambda j: sum(len(where[w]) for w in fixed[j] & present))
+    anchor = min(range(len(fixed)), key=lambda j: where.count(fixed[j]))
     n, size, out = len(fixed), len(lowers), []
-    for a in sorted(i for w in fixed[anchor] & present for i in where[w]):
+    for a in where.positions(fixed[anchor]):
         start = a - anchor
         if start >= 0 and start + n <= size and all(lowers[start + j] in fixed[j] for j in range(n)):
             out.append((key, start, start + n))
