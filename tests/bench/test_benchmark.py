@@ -55,14 +55,16 @@ def test_unavailable_commands_are_reported_not_failed():
 
 
 def test_targets_compare_against_the_tokenizer_and_regex_rows():
-    rows = [run.Row("1M", "spaCy tokenizer only (floor)", 1_000_000, 2.0),
-            run.Row("1M", "engine, 1 process", 1_000_000, 5.0, peak_rss_mb=150),
+    rows = [run.Row("1M", "spaCy tokenizer only (floor)", 1_000_000, 2.0, cpu_s=1.5),
+            run.Row("1M", "engine, 1 process", 1_000_000, 5.0, cpu_s=3.0, peak_rss_mb=150),
             run.Row("1M", "300 separate regexes", 1_000_000, 30.0),
             run.Row("1M", "qualcode code --jobs 1", note="n/a (option not available)")]
     table = run.add_ratios(rows)
     assert [r["x_tokenizer"] for r in table] == [1.0, 0.4, 0.07, None]
+    assert [r["x_tokenizer_cpu"] for r in table] == [1.0, 0.5, None, None]
     checks = {c["target"]: (c["measured"], c["met"]) for c in run.targets(table, ["1M"])}
     assert checks["engine, 1 process: x tokenizer"] == (0.4, "NO")
+    assert checks["engine, 1 process: x tokenizer (CPU seconds)"] == (0.5, "yes")
     assert checks["engine, 1 process: x 300-regex baseline"] == (6.0, "yes")
     assert checks["qualcode code --jobs 1: x tokenizer"] == ("n/a", "n/a")
 
