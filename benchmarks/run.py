@@ -130,7 +130,8 @@ def worker_pool(folder: str, codebook: str, jobs: int) -> dict:
 
     start = time.perf_counter()
     words = hits = 0
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_init_engine, initargs=(codebook,)) as pool:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_engine, initargs=(codebook,)) as pool:
         for n, k in pool.imap_unordered(_code_one, [str(p) for p in _paths(folder)], chunksize=1):
             words, hits = words + n, hits + k
     return {"words": words, "seconds": time.perf_counter() - start, "hits": hits}
