@@ -76,6 +76,7 @@ class PatternPlan:
     #: rule key -> (most tokens before its first required token, most after its last), for patterns
     #: of unbounded length whose ends are bounded
     ends: dict[int, tuple[int, int]] = field(default_factory=dict)
+    always_needs_lemmas: bool = False  # some pattern in `always` reads LEMMA
 
 
 @dataclass
@@ -267,6 +268,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     max_len: dict[int, int | None] = {}
     fixed: dict[int, tuple[frozenset[int], ...]] = {}
     ends: dict[int, tuple[int, int]] = {}
+    always_lemmas = False
     for key, pattern in patterns:
         if lookup:
             rewritten = [_rewrite_lemma(t, table, inverse) for t in pattern]
@@ -285,6 +287,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
             if always is None:
                 always = Matcher(nlp.vocab)
             always.add(name, [pattern])
+            always_lemmas = always_lemmas or key in needs_lemmas
             continue
         matcher = Matcher(nlp.vocab)
         matcher.add(name, [pattern])
@@ -305,7 +308,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
                 ends[key] = (before, after)
     return PatternPlan(matchers, requires, {w: tuple(k) for w, k in index.items()}, frozenset(index),
                        always, frozenset(needs_lemmas), frozenset(w for ws in requires.values() for s in ws for w in s),
-                       max_len, fixed, ends)
+                       max_len, fixed, ends, always_lemmas)
 
 
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
@@ -314,8 +317,10 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
     from qualcode.engine import nlp as nlp_mod
 
     if nlp is None:
-        # The built-in pipeline needs no lemmatizer: keywords and LEMMA tests are expanded to word forms.
-        nlp = nlp_mod.load_pipeline(pipeline, lemmas=False)
+        # The built-in pipeline needs no lemmatizer: keywords and LEMMA tests are expanded to word
+        # forms. A trained pipeline keeps its own lemmas (patterns using LEMMA read them).
+        needs_lemmas = bool(pipeline) and any(_uses_lemma(p) for t in codebook.themes for p in t.patterns)
+        nlp = nlp_mod.load_pipeline(pipeline, lemmas=needs_lemmas)
     lookup = not pipeline and set(nlp.pipe_names) <= {nlp_mod.LEMMA_COMPONENT}
     PhraseMatcher, Matcher, Doc = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()
@@ -412,7 +417,7 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
             for start, end in _windows(anchors, length, len(lowers)):
                 out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
     if plan.always is not None:
-        if plan.needs_lemmas:
+        if plan.always_needs_lemmas:
             _ensure_lemmas(doc, compiled)
         out.extend(plan.always(doc))
     return out

@@ -57,7 +57,7 @@ def assert_same_pattern_hits(compiled, texts) -> int:
 
 def test_edge_codebook_uses_every_fast_path(edge_codebook):
     plan = edge_codebook.plan
-    assert plan.fixed and plan.ends and plan.always is not None and plan.needs_lemmas
+    assert plan.fixed and plan.ends and plan.always is not None and plan.needs_lemmas and plan.always_needs_lemmas
     assert any(length is None and key not in plan.ends for key, length in plan.max_len.items())
     assert any(length is not None and key not in plan.fixed for key, length in plan.max_len.items())
 
