@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -315,11 +316,15 @@ def bench_size(out: Path, words: int, *, seed: int, jobs: int, repeat: int, code
             label, f"qualcode code --jobs {n}",
             qualcode_cmd("code", folder, "--codebook", codebook, "--out", target, "--jobs", n, "--quiet", "--force"),
             stats.words, repeat)))
-    coded = code_out[1]
-    steps.append(("qualcode summarize", lambda: command_row(
-        label, "qualcode summarize",
-        qualcode_cmd("summarize", coded if coded.exists() else folder, "--out", out / f"summary-{label}"),
-        stats.words)))
+    summary = out / f"summary-{label}"
+
+    def summarize() -> Row:
+        shutil.rmtree(summary, ignore_errors=True)  # no cache from an earlier run: code the study afresh
+        return command_row(label, "qualcode summarize",
+                           qualcode_cmd("summarize", folder, "--codebook", codebook, "--out", summary, "--quiet"),
+                           stats.words)
+
+    steps.append(("qualcode summarize", summarize))
     for name, step in steps:
         log(f"  {name} …")
         rows.append(step())

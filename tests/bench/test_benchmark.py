@@ -4,13 +4,15 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from benchmarks import corpus, run
 from qualcode.codebook import load_codebook
 from qualcode.transcripts import read_transcript
+
+ROOT = Path(__file__).resolve().parents[2]  # (not from conftest: the same on every branch)
 
 
 def test_generator_is_deterministic_for_a_seed(tmp_path):

@@ -6,13 +6,19 @@ windows of them) holding its required words, plain word patterns checked on the 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import DATA, DEFAULT_CODEBOOK, EXAMPLES
 from qualcode.codebook import load_codebook
 from qualcode.engine.match import (compile_codebook, keyword_hits_reference, match_doc, pattern_hits,
                                    pattern_hits_reference)
 from qualcode.transcripts import read_transcript
+
+ROOT = Path(__file__).resolve().parents[2]  # (paths here, not from conftest: same on every branch)
+DATA = ROOT / "tests" / "data"
+EXAMPLES = ROOT / "examples" / "transcripts"
+DEFAULT_CODEBOOK = ROOT / "codebooks" / "interpreter-alliance.yaml"
 
 EDGE_TEXTS = [
     "I speak for her. Speak for them, she spoke over him and speaks for us",
