@@ -13,7 +13,9 @@ them all on lemmatised Docs (see `pattern_hits_reference`):
   LOWER (the word forms whose lookup lemma is x), so no Doc needs lemmas;
 - each pattern gets its own Matcher and runs only on Docs holding, for every token the
   pattern requires, one of the lower-cased words that token can match (one set
-  intersection per Doc); patterns with no such word run on every Doc.
+  intersection per Doc), and there only on windows around its rarest required word;
+  patterns of plain word tests skip the Matcher (checked on the Doc's LOWER array);
+  patterns with no required word run on every Doc. See `_pattern_matches`.
 """
 from __future__ import annotations
 
