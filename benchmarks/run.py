@@ -348,8 +348,12 @@ def add_ratios(rows: list[Row]) -> list[dict]:
     for r in rows:
         base = floor.get(r.size)
         ratio = r.words_per_s / base.words_per_s if r.words_per_s and base else None
-        # the same on CPU seconds: steadier on a busy machine (for a pool it sums all its processes)
-        cpu_ratio = base.cpu_s / r.cpu_s if base and base.cpu_s and r.cpu_s and r.words else None
+        # the same on CPU seconds: steadier on a busy machine; only for one-process runs (several
+        # processes share the work, and children a command does not wait for are not counted)
+        one_process = not ("pool" in r.measure or "summarize" in r.measure
+                           or ("--jobs" in r.measure and not r.measure.endswith("--jobs 1")))
+        cpu_ratio = (base.cpu_s / r.cpu_s if one_process and base and base.cpu_s and r.cpu_s and r.words
+                     else None)
         out.append({"size": r.size, "measure": r.measure, "words": r.words, "wall_s": _round(r.wall_s, 3),
                     "cpu_s": _round(r.cpu_s, 3),
                     "work_s": _round(r.work_s, 3), "words_per_s": _round(r.words_per_s, 0),
