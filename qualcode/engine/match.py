@@ -4,8 +4,18 @@ Keywords are matched on lower-cased forms *and* on lemmas. Instead of lemmatisin
 token at run time, each keyword is expanded when the codebook is compiled into all the
 word forms whose lemma equals the keyword's (from the lookup table), and one
 PhraseMatcher on LOWER finds them all: the same hits as comparing lemmas token by token
-(see `keyword_hits_reference`), at close to the tokenizer's speed. Token patterns go
-through one Matcher; the lemmatizer runs only when a pattern asks for LEMMA.
+(see `keyword_hits_reference`), at close to the tokenizer's speed.
+
+Token patterns are the expensive part (spaCy's Matcher tries every pattern at every token),
+so with the built-in pipeline they are compiled for speed, with the same hits as running
+them all on lemmatised Docs (see `pattern_hits_reference`):
+- `LEMMA: x`, `LEMMA: {IN: [...]}` and `{NOT_IN: [...]}` become the equivalent tests on
+  LOWER (the word forms whose lookup lemma is x), so no Doc needs lemmas;
+- each pattern gets its own Matcher and runs only on Docs holding, for every token the
+  pattern requires, one of the lower-cased words that token can match (one set
+  intersection per Doc), and there only on windows around its rarest required word;
+  patterns of plain word tests skip the Matcher (checked on the Doc's LOWER array);
+  patterns with no required word run on every Doc. See `_pattern_matches`.
 """
 from __future__ import annotations
 
@@ -13,9 +23,9 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from qualcode.engine.negation import is_negated
+from qualcode.engine.negation import CLAUSE_BREAKS, NEGATION_CUES, WINDOW
 from qualcode.errors import CodebookError, Diagnostic
 from qualcode.models import Codebook, Suggestion, Theme, Transcript
 
@@ -31,9 +41,7 @@ SCORE_PATTERN = 0.8
 #: A keyword expands to at most this many word-form variants.
 MAX_VARIANTS = 512
 
-
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A theme found in one text: character span, the rule that fired, score, negation."""
 
     theme: str
@@ -49,6 +57,28 @@ class Rule:
     theme: str
     name: str
     keyword_tokens: tuple[str, ...] = ()  # lower-cased tokens of a keyword (empty for patterns)
+    score: float = SCORE_PATTERN
+
+
+@dataclass
+class PatternPlan:
+    """Token patterns compiled for speed: which Docs each pattern can match, and its own Matcher."""
+
+    matchers: dict[int, object]  # rule key -> a Matcher holding only that pattern
+    requires: dict[int, tuple[frozenset[int], ...]]  # rule key -> per required token, LOWER hashes it can match
+    index: dict[int, tuple[int, ...]]  # LOWER hash -> rule keys whose least common required token it can be
+    triggers: frozenset[int]  # every LOWER hash in `index`
+    always: object | None  # a Matcher of the patterns with no required word: run on every Doc
+    needs_lemmas: frozenset[int]  # rule keys whose pattern still reads LEMMA (e.g. a LEMMA REGEX)
+    required_words: frozenset[int] = frozenset()  # every LOWER hash some pattern requires
+    max_len: dict[int, int | None] = field(default_factory=dict)  # longest match in tokens (None: unbounded)
+    #: rule key -> per token, its LOWER hashes, for patterns of plain LOWER tests with no operators:
+    #: these are matched directly on the Doc's LOWER array, without a Matcher
+    fixed: dict[int, tuple[frozenset[int], ...]] = field(default_factory=dict)
+    #: rule key -> (most tokens before its first required token, most after its last), for patterns
+    #: of unbounded length whose ends are bounded
+    ends: dict[int, tuple[int, int]] = field(default_factory=dict)
+    always_needs_lemmas: bool = False  # some pattern in `always` reads LEMMA
 
 
 @dataclass
@@ -58,9 +88,14 @@ class CompiledCodebook:
     codebook: Codebook
     nlp: "Language"
     phrase_matcher: object
-    matcher: object | None
+    matcher: object | None  # every pattern as written, in one Matcher (the straightforward path)
     rules: dict[int, Rule] = field(default_factory=dict)
     theme_order: dict[str, int] = field(default_factory=dict)
+    plan: PatternPlan | None = None
+    lookup_lemmas: bool = True  # built-in pipeline: lemmas come from the lookup table
+    negation_cues: frozenset[int] = frozenset()  # LOWER hashes
+    clause_breaks: frozenset[int] = frozenset()
+    attrs: tuple[int, int, int] = (0, 0, 0)  # spaCy attribute ids LOWER, IDX, LENGTH
 
     def make_docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
         """Docs for texts, newlines folded to spaces (offsets unchanged)."""
@@ -75,7 +110,7 @@ def keyword_variants(tokens: list[str], lemma_of, inverse: dict[str, set[str]]) 
     choices = []
     for tok in tokens:
         lemma = lemma_of(tok)
-        forms = {tok} | inverse.get(lemma, set())
+        forms = {tok} | {f for f in inverse.get(lemma, ()) if f == f.lower()}
         if lemma_of(lemma) == lemma:
             forms.add(lemma)
         choices.append(sorted(forms))
@@ -103,49 +138,218 @@ def pattern_errors(pattern) -> list[str]:
 
 def _uses_lemma(pattern) -> bool:
     if isinstance(pattern, dict):
-        return any(k == "LEMMA" or _uses_lemma(v) for k, v in pattern.items())
+        return any(str(k).upper() == "LEMMA" or _uses_lemma(v) for k, v in pattern.items())
     if isinstance(pattern, (list, tuple)):
         return any(_uses_lemma(p) for p in pattern)
     return False
 
 
-def _inverse_table(table: dict[str, str]) -> dict[str, set[str]]:
+def _inverse_table(table: dict[str, str], lemmas: set[str] | None = None) -> dict[str, set[str]]:
+    """lemma -> the word forms the table gives it, for `lemmas` only (all if None): one pass, no more."""
     inverse: dict[str, set[str]] = {}
     for form, lemma in table.items():
-        inverse.setdefault(lemma, set()).add(form)
+        if lemmas is None or lemma in lemmas:
+            inverse.setdefault(lemma, set()).add(form)
     return inverse
 
 
-_INVERSE: dict[str, set[str]] | None = None
+def _pattern_lemmas(pattern) -> set[str]:
+    """The words a pattern compares lemmas with (LEMMA values, IN and NOT_IN lists)."""
+    out: set[str] = set()
+    for token in pattern:
+        for key, value in token.items():
+            if str(key).upper() != "LEMMA":
+                continue
+            if isinstance(value, str):
+                out.add(value)
+            elif isinstance(value, dict):
+                for words in value.values():
+                    if isinstance(words, list):
+                        out.update(w for w in words if isinstance(w, str))
+    return out
+
+#: `{n}`, `{n,m}`, `{n,}` with n >= 1: the token must occur.
+_REQUIRED_OP = re.compile(r"\{\s*[1-9]\d*\s*(,\s*\d*\s*)?\}")
+
+
+def lemma_forms(lemma: str, table: dict[str, str], inverse: dict[str, set[str]]) -> list[str]:
+    """The lower-cased words whose lookup lemma is `lemma` (the lookup lemmatizer's view)."""
+    forms = {f for f in inverse.get(lemma, ()) if f == f.lower()}
+    if lemma not in table:
+        forms.add(lemma)
+    return sorted(forms)
+
+
+def _rewrite_lemma(token: dict, table, inverse) -> tuple[dict, bool]:
+    """A LEMMA test as the equal test on LOWER, if it has one: (token, still reads LEMMA)."""
+    keys = {str(k).upper(): k for k in token}
+    if "LEMMA" not in keys or "LOWER" in keys:
+        return token, "LEMMA" in keys
+    value = token[keys["LEMMA"]]
+    if isinstance(value, str):
+        new = lemma_forms(value, table, inverse)
+        lower = {"IN": new}
+    elif (isinstance(value, dict) and value and set(value) <= {"IN", "NOT_IN"}
+          and all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in value.values())):
+        lower = {op: sorted({f for w in words for f in lemma_forms(w, table, inverse)})
+                 for op, words in value.items()}
+    else:
+        return token, True
+    out = {k: v for k, v in token.items() if k != keys["LEMMA"]}
+    out["LOWER"] = lower
+    return out, False
+
+
+def _max_tokens(pattern: list[dict]) -> int | None:
+    """The most tokens a match of the pattern can span, or None if `*`, `+` or `{n,}` make it unbounded."""
+    total = 0
+    for token in pattern:
+        op = {str(k).upper(): v for k, v in token.items()}.get("OP")
+        if op is None or op in ("!", "?", "1"):
+            total += 1
+            continue
+        found = re.fullmatch(r"\{\s*(\d*)\s*(,?)\s*(\d*)\s*\}", op) if isinstance(op, str) else None
+        if not found or (found.group(2) and not found.group(3)):
+            return None  # *, +, {n,}, or something this planner does not know
+        total += int(found.group(3) or found.group(1) or 0)
+    return total
+
+
+def _fixed_words(pattern: list[dict]) -> list[frozenset[str]] | None:
+    """Per token, the words it matches, if every token is one plain LOWER test (a word or IN list)."""
+    out = []
+    for token in pattern:
+        if len(token) != 1 or str(next(iter(token))).upper() != "LOWER":
+            return None
+        value = next(iter(token.values()))
+        if isinstance(value, str):
+            out.append(frozenset([value]))
+        elif (isinstance(value, dict) and list(value) == ["IN"] and isinstance(value["IN"], list)
+              and all(isinstance(w, str) for w in value["IN"])):
+            out.append(frozenset(value["IN"]))
+        else:
+            return None
+    return out or None
+
+
+def _required_words(token: dict) -> frozenset[str] | None:
+    """Lower-cased words one of which a required token must be, or None (optional, or any word)."""
+    keys = {str(k).upper(): v for k, v in token.items()}
+    op = keys.get("OP")
+    if op is not None and op not in ("+", "1") and not (isinstance(op, str) and _REQUIRED_OP.fullmatch(op)):
+        return None
+    words = None
+    for attr, fold in (("LOWER", False), ("ORTH", True), ("TEXT", True)):
+        value = keys.get(attr)
+        if isinstance(value, str):
+            found = {value}
+        elif isinstance(value, dict) and isinstance(value.get("IN"), list) \
+                and all(isinstance(w, str) for w in value["IN"]):
+            found = set(value["IN"])
+        else:
+            continue
+        if fold:
+            found = {w.lower() for w in found}
+        words = found if words is None else words & found
+    return None if words is None else frozenset(words)
+
+
+def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
+                   inverse: dict[str, set[str]]) -> PatternPlan:
+    from qualcode.engine import nlp as nlp_mod
+
+    _, Matcher, _ = nlp_mod.spacy_classes()
+    table = nlp_mod.lemma_table()
+    stop_words = nlp.Defaults.stop_words
+    strings = nlp.vocab.strings
+    matchers: dict[int, object] = {}
+    requires: dict[int, tuple[frozenset[int], ...]] = {}
+    index: dict[int, list[int]] = {}
+    needs_lemmas = set()
+    always = None
+    max_len: dict[int, int | None] = {}
+    fixed: dict[int, tuple[frozenset[int], ...]] = {}
+    ends: dict[int, tuple[int, int]] = {}
+    always_lemmas = False
+    for key, pattern in patterns:
+        if lookup:
+            rewritten = [_rewrite_lemma(t, table, inverse) for t in pattern]
+            pattern = [t for t, _ in rewritten]
+            if any(still for _, still in rewritten):
+                needs_lemmas.add(key)
+        elif _uses_lemma(pattern):
+            needs_lemmas.add(key)
+        per_token = [_required_words(t) for t in pattern]
+        required = tuple(frozenset(strings.add(w) for w in words) for words in per_token if words is not None)
+        name = strings[key]
+        words = _fixed_words(pattern) if key not in needs_lemmas else None
+        if words is not None:
+            fixed[key] = tuple(frozenset(strings.add(w) for w in ws) for ws in words)
+        if not required:
+            if always is None:
+                always = Matcher(nlp.vocab)
+            always.add(name, [pattern])
+            always_lemmas = always_lemmas or key in needs_lemmas
+            continue
+        matcher = Matcher(nlp.vocab)
+        matcher.add(name, [pattern])
+        matchers[key] = matcher
+        requires[key] = required
+        # Index the pattern under one required token, preferably one without common words
+        # (stop words), so that few Docs need the full check.
+        rarest = min(range(len(required)), key=lambda j: (any(strings[w] in stop_words for w in required[j]),
+                                                          len(required[j]), j))
+        for word in required[rarest]:
+            index.setdefault(word, []).append(key)
+        max_len[key] = _max_tokens(pattern)
+        if max_len[key] is None:
+            first = next(i for i, w in enumerate(per_token) if w is not None)
+            last = max(i for i, w in enumerate(per_token) if w is not None)
+            before, after = _max_tokens(pattern[:first]), _max_tokens(pattern[last + 1:])
+            if before is not None and after is not None:
+                ends[key] = (before, after)
+    return PatternPlan(matchers, requires, {w: tuple(k) for w, k in index.items()}, frozenset(index),
+                       always, frozenset(needs_lemmas), frozenset(w for ws in requires.values() for s in ws for w in s),
+                       max_len, fixed, ends, always_lemmas)
 
 
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
                      nlp: "Language | None" = None) -> CompiledCodebook:
     """Build the pipeline and matchers for a codebook (once per process)."""
-    global _INVERSE
     from qualcode.engine import nlp as nlp_mod
 
-    needs_lemmas = any(_uses_lemma(p) for t in codebook.themes for p in t.patterns)
     if nlp is None:
+        # The built-in pipeline needs no lemmatizer: keywords and LEMMA tests are expanded to word
+        # forms. A trained pipeline keeps its own lemmas (patterns using LEMMA read them).
+        needs_lemmas = bool(pipeline) and any(_uses_lemma(p) for t in codebook.themes for p in t.patterns)
         nlp = nlp_mod.load_pipeline(pipeline, lemmas=needs_lemmas)
+    lookup = not pipeline and set(nlp.pipe_names) <= {nlp_mod.LEMMA_COMPONENT}
     PhraseMatcher, Matcher, Doc = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()
-    if _INVERSE is None:
-        _INVERSE = _inverse_table(table)
+    keyword_tokens = {k: tuple(t.lower_ for t in nlp.make_doc(k)) for t in codebook.themes for k in t.keywords}
+    wanted = {table.get(w, w) for tokens in keyword_tokens.values() for w in tokens}
+    wanted |= {w for t in codebook.themes for p in t.patterns for w in _pattern_lemmas(p)}
+    inverse = _inverse_table(table, wanted)
+    strings = nlp.vocab.strings
     phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
     matcher = None
     rules: dict[int, Rule] = {}
+    patterns: list[tuple[int, list[dict]]] = []
     problems: list[Diagnostic] = []
     for theme in codebook.themes:
         for keyword in theme.keywords:
-            tokens = [t.lower_ for t in nlp.make_doc(keyword)]
+            tokens = keyword_tokens[keyword]
             if not tokens:
                 continue
-            key = f"{theme.id}\x1fkeyword:{keyword}"
-            docs = [Doc(nlp.vocab, words=list(v)) for v in
-                    keyword_variants(tokens, lambda w: table.get(w, w), _INVERSE)]
-            phrase.add(key, docs)
-            rules[nlp.vocab.strings[key]] = Rule(theme.id, f"keyword:{keyword}", tuple(tokens))
+            name = f"keyword:{keyword}"
+            exact_key, inflected_key = f"{theme.id}\x1f{name}", f"{theme.id}\x1f{name}\x1finflected"
+            phrase.add(exact_key, [Doc(nlp.vocab, words=list(tokens))])
+            variants = [Doc(nlp.vocab, words=list(v)) for v in
+                        keyword_variants(list(tokens), lambda w: table.get(w, w), inverse) if v != tokens]
+            if variants:
+                phrase.add(inflected_key, variants)
+            rules[strings[exact_key]] = Rule(theme.id, name, tokens, SCORE_EXACT)
+            rules[strings[inflected_key]] = Rule(theme.id, name, tokens, SCORE_INFLECTED)
         for i, pattern in enumerate(theme.patterns, start=1):
             if matcher is None:
                 matcher = Matcher(nlp.vocab, validate=True)
@@ -158,30 +362,179 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
                                                 "quote YAML words such as on/off/yes/no"))
                 continue
             matcher.add(key, [list(pattern)])
-            rules[nlp.vocab.strings[key]] = Rule(theme.id, f"pattern:{i}")
+            rules[strings[key]] = Rule(theme.id, f"pattern:{i}")
+            patterns.append((strings[key], [dict(t) for t in pattern]))
     if problems:
         raise CodebookError(problems)
     order = {t.id: i for i, t in enumerate(codebook.themes)}
-    return CompiledCodebook(codebook, nlp, phrase, matcher, rules, order)
+    plan = _plan_patterns(patterns, nlp, lookup, inverse) if patterns else None
+    return CompiledCodebook(codebook, nlp, phrase, matcher, rules, order, plan, lookup,
+                            frozenset(strings.add(w) for w in NEGATION_CUES),
+                            frozenset(strings.add(w) for w in CLAUSE_BREAKS), nlp_mod.token_attr_ids())
+
+
+def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) -> list[tuple[int, int, int]]:
+    """(rule key, start, end) of the token patterns, each run only where it can match.
+
+    A pattern runs only on Docs holding a word for each token it requires. A pattern with a
+    bounded length L runs only on windows of the Doc around the occurrences of its rarest
+    required word (L-1 tokens either side, windows merged): every match holds such a word,
+    and the token tests do not look beyond their token, so the windows find every match.
+    A pattern of plain LOWER tests is checked directly at those places; one of unbounded
+    length runs from the first occurrence of its first required word to the last of its last.
+    """
+    plan = compiled.plan
+    out: list[tuple[int, int, int]] = []
+    present = plan.triggers.intersection(lowers)
+    if present:
+        candidates = {key for word in present for key in plan.index[word]}
+        present = plan.required_words.intersection(lowers)
+        where: _Occurrences | None = None
+        for key in sorted(candidates):
+            required = plan.requires[key]
+            if not all(not words.isdisjoint(present) for words in required):
+                continue
+            if key in plan.needs_lemmas:
+                _ensure_lemmas(doc, compiled)
+            matcher, length = plan.matchers[key], plan.max_len[key]
+            if length is None and key not in plan.ends:
+                out.extend(matcher(doc))
+                continue
+            if where is None:
+                where = _Occurrences(lowers, present)
+            if length is None:
+                # A match lies between the first place its first required token can be and the last
+                # place its last required token can be, widened by the bounded tokens outside them.
+                before, after = plan.ends[key]
+                start = max(0, where.first(required[0]) - before)
+                end = min(len(lowers), where.last(required[-1]) + after + 1)
+                if start < end:
+                    out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
+                continue
+            fixed = plan.fixed.get(key)
+            if fixed is not None:
+                out.extend(_fixed_matches(key, fixed, lowers, where))
+                continue
+            anchors = where.positions(min(required, key=where.count))
+            for start, end in _windows(anchors, length, len(lowers)):
+                out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
+    if plan.always is not None:
+        if plan.always_needs_lemmas:
+            _ensure_lemmas(doc, compiled)
+        out.extend(plan.always(doc))
+    return out
+
+
+class _Occurrences:
+    """Where the required words occur in one Doc's LOWER array, found on demand by list scans
+    (which run in C) rather than a Python loop over every token."""
+
+    __slots__ = ("lowers", "present", "counts", "places", "reversed")
+
+    def __init__(self, lowers: list[int], present: frozenset[int]):
+        self.lowers, self.present = lowers, present
+        self.counts: dict[int, int] = {}
+        self.places: dict[int, list[int]] = {}
+        self.reversed: list[int] | None = None
+
+    def count(self, words: frozenset[int]) -> int:
+        total = 0
+        for word in words & self.present:
+            n = self.counts.get(word)
+            if n is None:
+                n = self.counts[word] = self.lowers.count(word)
+            total += n
+        return total
+
+    def positions(self, words: frozenset[int]) -> list[int]:
+        out: list[int] = []
+        for word in words & self.present:
+            found = self.places.get(word)
+            if found is None:
+                found, i = [], -1
+                try:
+                    while True:
+                        i = self.lowers.index(word, i + 1)
+                        found.append(i)
+                except ValueError:
+                    self.places[word] = found
+            out.extend(found)
+        out.sort()
+        return out
+
+    def first(self, words: frozenset[int]) -> int:
+        return min(self.lowers.index(w) for w in words & self.present)
+
+    def last(self, words: frozenset[int]) -> int:
+        if self.reversed is None:
+            self.reversed = self.lowers[::-1]
+        return len(self.lowers) - 1 - min(self.reversed.index(w) for w in words & self.present)
+
+
+def _fixed_matches(key: int, fixed: tuple[frozenset[int], ...], lowers: list[int],
+                   where: _Occurrences) -> list[tuple[int, int, int]]:
+    """Matches of a pattern of plain LOWER tests: check the pattern at each place its rarest token occurs."""
+    anchor = min(range(len(fixed)), key=lambda j: where.count(fixed[j]))
+    n, size, out = len(fixed), len(lowers), []
+    for a in where.positions(fixed[anchor]):
+        start = a - anchor
+        if start >= 0 and start + n <= size and all(lowers[start + j] in fixed[j] for j in range(n)):
+            out.append((key, start, start + n))
+    return out
+
+
+def _windows(anchors: list[int], length: int, n: int) -> list[tuple[int, int]]:
+    """Token ranges [start, end) within `length - 1` tokens of each anchor, overlapping ones merged."""
+    out: list[list[int]] = []
+    for a in anchors:
+        start, end = max(0, a - length + 1), min(n, a + length)
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s, e) for s, e in out]
+
+
+def _ensure_lemmas(doc: "Doc", compiled: CompiledCodebook) -> None:
+    if compiled.lookup_lemmas and not doc.has_annotation("LEMMA"):
+        from qualcode.engine.nlp import set_lookup_lemmas
+
+        set_lookup_lemmas(doc)
+
+
+def _negated(lowers: list[int], start: int, cues: frozenset[int], breaks: frozenset[int]) -> bool:
+    """`negation.is_negated` on LOWER hashes (no Token objects)."""
+    for j in range(start - 1, max(start - 1 - WINDOW, -1), -1):
+        word = lowers[j]
+        if word in breaks:
+            return False
+        if word in cues:
+            return True
+    return False
 
 
 def match_doc(doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
     """Theme hits in one Doc, overlapping hits of a theme merged, in text order."""
-    raw: list[tuple[str, int, int, str, float, bool]] = []
-    for match_id, start, end in compiled.phrase_matcher(doc):
-        rule = compiled.rules[match_id]
-        exact = tuple(t.lower_ for t in doc[start:end]) == rule.keyword_tokens
-        raw.append((rule.theme, start, end, rule.name, SCORE_EXACT if exact else SCORE_INFLECTED,
-                    is_negated(doc, start)))
-    if compiled.matcher is not None:
-        for match_id, start, end in compiled.matcher(doc):
-            rule = compiled.rules[match_id]
-            raw.append((rule.theme, start, end, rule.name, SCORE_PATTERN, is_negated(doc, start)))
-    return _merge(raw, doc, compiled.theme_order)
+    phrase = compiled.phrase_matcher(doc)
+    if compiled.plan is None and not phrase:
+        return []
+    lowers = doc.to_array(compiled.attrs[0]).tolist()
+    found = list(phrase)
+    if compiled.plan is not None:
+        found.extend(_pattern_matches(doc, compiled, lowers))
+    if not found:
+        return []
+    rules, cues, breaks = compiled.rules, compiled.negation_cues, compiled.clause_breaks
+    raw = []
+    for key, start, end in found:
+        rule = rules[key]
+        raw.append((rule.theme, start, end, rule.name, rule.score, _negated(lowers, start, cues, breaks)))
+    return _merge(raw, doc, compiled)
 
 
-def _merge(raw, doc, order: dict[str, int]) -> list[Hit]:
+def _merge(raw, doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
     """Merge overlapping hits of the same theme: union span, best score, negated only if all are."""
+    order = compiled.theme_order
     raw.sort(key=lambda h: (order.get(h[0], 0), h[1], -h[2], -h[4], h[3]))
     merged: list[list] = []
     for theme, start, end, rule, score, negated in raw:
@@ -193,10 +546,12 @@ def _merge(raw, doc, order: dict[str, int]) -> list[Hit]:
             last[5] = last[5] and negated
             continue
         merged.append([theme, start, end, rule, score, negated])
+    _, idx_id, length_id = compiled.attrs
+    chars = doc.to_array([idx_id, length_id])
     hits = []
     for theme, start, end, rule, score, negated in merged:
-        span = doc[start:end]
-        hits.append(Hit(theme, span.start_char, span.end_char, rule, score, negated))
+        last_idx, last_len = chars[end - 1].tolist()
+        hits.append(Hit(theme, int(chars[start, 0]), last_idx + last_len, rule, score, negated))
     hits.sort(key=lambda h: (h.start, order.get(h.theme, 0), h.end))
     return hits
 
@@ -243,3 +598,21 @@ def keyword_hits_reference(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[
             if all(lowers[i + j] == kw[j] or lemmas[i + j] == kw_lemmas[j] for j in range(n)):
                 found.add((rule.theme, doc[i].idx, doc[i + n - 1].idx + len(doc[i + n - 1].text)))
     return found
+
+
+def pattern_hits(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, int]]:
+    """The fast path's token-pattern matches: (rule name, start token, end token)."""
+    if compiled.plan is None:
+        return set()
+    lowers = doc.to_array(compiled.attrs[0]).tolist()
+    return {(compiled.rules[k].theme + ":" + compiled.rules[k].name, s, e)
+            for k, s, e in _pattern_matches(doc, compiled, lowers)}
+
+
+def pattern_hits_reference(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, int]]:
+    """The straightforward path, for tests: every pattern as written, in one Matcher, on a Doc
+    with lemmas (set from the lookup table with the built-in pipeline). Same form as `pattern_hits`."""
+    if compiled.matcher is None:
+        return set()
+    _ensure_lemmas(doc, compiled)
+    return {(compiled.rules[k].theme + ":" + compiled.rules[k].name, s, e) for k, s, e in compiled.matcher(doc)}

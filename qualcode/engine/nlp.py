@@ -50,15 +50,24 @@ def _register_lemmatizer() -> None:
 
     @Language.factory(LEMMA_COMPONENT)
     def make_lemmatizer(nlp, name):  # noqa: ARG001 - spaCy's factory signature
-        table = lemma_table()
+        lemma_table()  # fail at set-up, not on the first Doc
+        return set_lookup_lemmas
 
-        def set_lemmas(doc):
-            for token in doc:
-                lower = token.lower_
-                token.lemma_ = table.get(lower, lower)
-            return doc
 
-        return set_lemmas
+def set_lookup_lemmas(doc):
+    """Set every token's lemma to the table's lemma of its lower-cased form (in place); returns the Doc."""
+    table = lemma_table()
+    for token in doc:
+        lower = token.lower_
+        token.lemma_ = table.get(lower, lower)
+    return doc
+
+
+def token_attr_ids() -> tuple[int, int, int]:
+    """spaCy's attribute ids (LOWER, IDX, LENGTH), for `Doc.to_array`."""
+    from spacy.attrs import IDX, LENGTH, LOWER
+
+    return LOWER, IDX, LENGTH
 
 
 def load_pipeline(name: str | None = None, *, lemmas: bool = True) -> "Language":

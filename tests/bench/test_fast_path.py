@@ -1,0 +1,113 @@
+"""The engine's fast path for token patterns finds exactly what the straightforward path finds.
+
+Straightforward: every pattern as written in one spaCy Matcher, on Docs lemmatised from the
+lookup table. Fast: LEMMA tests rewritten to word forms, each pattern run only on Docs (and
+windows of them) holding its required words, plain word patterns checked on the LOWER array.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.codebook import load_codebook
+from qualcode.engine.match import (compile_codebook, keyword_hits_reference, match_doc, pattern_hits,
+                                   pattern_hits_reference)
+from qualcode.transcripts import read_transcript
+
+ROOT = Path(__file__).resolve().parents[2]  # (paths here, not from conftest: same on every branch)
+DATA = ROOT / "tests" / "data"
+EXAMPLES = ROOT / "examples" / "transcripts"
+DEFAULT_CODEBOOK = ROOT / "codebooks" / "interpreter-alliance.yaml"
+
+EDGE_TEXTS = [
+    "I speak for her. Speak for them, she spoke over him and speaks for us",
+    "You are not listening. You don't hear me, you never listened",
+    "We met again, and we were again there, did it again",
+    "She translated it wrong, interprets wrongly, translate this wrong",
+    "not going to Listen, not ever ever really Listen, not listen",
+    "3 weeks, twelve months, 10 sessions, many weeks",
+    "Dr. Weber and Dr. Brenner met dr. weber",
+    "you know, you see, you",
+    "I felt very very safe; I feel so safe, felt safe",
+    "I feel , , , because; we felt so ... so; feel",
+    "trust. I trust, we really trust Trust",
+    "the new interpreter. The old, tired interpreter the interpreter",
+    "our interpreting session and interpreter sessions",
+    "Counterproductively, interpretations were uncharacteristically long",
+    "1. 2, 3 4",
+    "feel",
+    "",
+    "because so feel because",
+]
+
+
+def turn_texts(folder, speakers):
+    return [turn.text for path in sorted(folder.glob("*.txt"))
+            for turn in read_transcript(path, speakers=speakers).turns]
+
+
+@pytest.fixture(scope="module")
+def edge_codebook():
+    return compile_codebook(load_codebook(DATA / "bench" / "patterns.yaml"))
+
+
+def assert_same_pattern_hits(compiled, texts) -> int:
+    found = 0
+    for text, doc in zip(texts, compiled.make_docs(texts)):
+        fast = pattern_hits(doc, compiled)
+        assert fast == pattern_hits_reference(doc, compiled), text
+        found += len(fast)
+    return found
+
+
+def test_edge_codebook_uses_every_fast_path(edge_codebook):
+    plan = edge_codebook.plan
+    assert plan.fixed and plan.ends and plan.always is not None and plan.needs_lemmas and plan.always_needs_lemmas
+    assert any(length is None and key not in plan.ends for key, length in plan.max_len.items())
+    assert any(length is not None and key not in plan.fixed for key, length in plan.max_len.items())
+
+
+def test_fast_patterns_equal_reference_on_edge_cases(edge_codebook):
+    found = assert_same_pattern_hits(edge_codebook, EDGE_TEXTS)
+    # every pattern fires somewhere, so each fast path was compared on real hits
+    fired = {name for text, doc in zip(EDGE_TEXTS, edge_codebook.make_docs(EDGE_TEXTS))
+             for name, _, _ in pattern_hits(doc, edge_codebook)}
+    assert len(fired) == sum(len(t.patterns) for t in edge_codebook.codebook.themes), fired
+    assert found >= 40
+
+
+def test_fast_patterns_equal_reference_on_counselling_talk(edge_codebook):
+    texts = turn_texts(DATA / "annomi" / "transcripts", edge_codebook.codebook.speakers)
+    assert assert_same_pattern_hits(edge_codebook, texts) >= 50
+
+
+def test_fast_path_equals_reference_on_the_example_study():
+    compiled = compile_codebook(load_codebook(DEFAULT_CODEBOOK))
+    texts = turn_texts(EXAMPLES, compiled.codebook.speakers)
+    assert assert_same_pattern_hits(compiled, texts) >= 1
+    keywords = 0
+    for text, doc in zip(texts, compiled.make_docs(texts)):
+        fast = {(h.theme, h.start, h.end) for h in match_doc(doc, compiled) if h.rule.startswith("keyword:")}
+        reference = keyword_hits_reference(doc, compiled)
+        # match_doc merges overlapping hits of a theme: each reference hit lies inside a keyword or
+        # pattern hit, and each keyword hit holds a reference hit
+        merged = {(h.theme, h.start, h.end) for h in match_doc(doc, compiled)}
+        assert all(any(t == theme and s <= start and end <= e for t, s, e in merged)
+                   for theme, start, end in reference), text
+        assert all(any(t == theme and start <= s and e <= end for t, s, e in reference)
+                   for theme, start, end in fast), text
+        keywords += len(fast)
+    assert keywords >= 100
+
+
+def test_fast_path_equals_reference_on_generated_text(tmp_path, edge_codebook):
+    from benchmarks import corpus
+
+    folder = tmp_path / "corpus"
+    corpus.generate(folder, 15_000, seed=5)
+    bench = compile_codebook(load_codebook(corpus.write_codebook(tmp_path / "codebook.yaml")))
+    assert bench.plan.fixed and bench.plan.ends and bench.plan.always is None
+    texts = turn_texts(folder, bench.codebook.speakers)
+    assert assert_same_pattern_hits(bench, texts) >= 100
+    assert assert_same_pattern_hits(edge_codebook, texts) >= 50
