@@ -14,7 +14,7 @@ import json
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
@@ -40,7 +40,11 @@ SLEEP_ENV = "QUALCODE_TEST_SLEEP_PER_FILE"
 MIN_BYTES_PER_WORKER = 250_000
 
 
-@dataclass(frozen=True)
+#: Fields of a Suggestion, in order (a plain dict per suggestion is ~5x faster than dataclasses.asdict).
+_SUGGESTION_FIELDS = tuple(f.name for f in fields(Suggestion))
+
+
+@dataclass(frozen=True, slots=True)
 class TurnInfo:
     """What the tables need of a turn (its text stays in the transcript file)."""
 
@@ -103,7 +107,7 @@ class CodedTranscript:
     def to_json(self) -> dict:
         return {"id": self.id, "meta": self.meta,
                 "turns": [[t.number, t.speaker, t.role, t.words, t.line] for t in self.turns],
-                "suggestions": [asdict(s) for s in self.suggestions],
+                "suggestions": [{name: getattr(s, name) for name in _SUGGESTION_FIELDS} for s in self.suggestions],
                 "diagnostics": [{k: v for k, v in asdict(d).items() if k != "path"} for d in self.diagnostics]}
 
     @classmethod

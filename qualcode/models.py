@@ -146,7 +146,7 @@ class Transcript:
         return self.text.count("\n", 0, offset) + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     """A coded segment: a theme applied to a span of one turn, with where it came from."""
 
