@@ -37,6 +37,7 @@ def root(
 
 # Command modules register themselves on `app` when imported.
 from qualcode.cli import code as _code  # noqa: E402,F401
+from qualcode.cli import train as _train  # noqa: E402,F401
 
 
 def main() -> None:

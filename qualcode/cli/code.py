@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -20,17 +20,25 @@ def code_cli(
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="An installed trained spaCy pipeline to use (e.g. en_core_web_sm). Default: built-in blank English with lookup lemmas.")] = None,
     hide_negated: Annotated[bool, typer.Option("--hide-negated", help="Do not show negated hits in the table view.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings or status on stderr.")] = False,
+    model: Annotated[Optional[Path], typer.Option("--model", help="Also suggest themes with a model folder from 'qualcode train' (source model, score = probability).")] = None,
+    min_score: Annotated[Optional[List[str]], typer.Option("--min-score", help="With --model: lowest probability suggested, for all themes (0.4) or one theme (THEME=0.4, repeatable). Default: the model's thresholds.")] = None,
 ) -> None:
     """Suggest codebook themes for every turn of a TRANSCRIPT and show the evidence."""
     fmt = _choose_format(fmt, out)
+    cutoffs = _min_score(min_score, model)
     with handle_errors():
         from qualcode.codebook import load_codebook
         from qualcode.coding import code_transcript
 
         book = load_codebook(codebook)
         result = code_transcript(transcript, codebook=book, pipeline=pipeline)
+        model_diags = []
+        if model is not None:
+            from qualcode.model.predict import add_model_suggestions
+
+            result, model_diags = add_model_suggestions(result, model, book, min_score=cutoffs)
         if not quiet:
-            print_diagnostics(list(result.transcript.diagnostics))
+            print_diagnostics(list(result.transcript.diagnostics) + model_diags)
         if fmt is Format.table:
             from qualcode.cli.views import render_coding
 
@@ -60,3 +68,14 @@ def _choose_format(fmt: Format | None, out: Path | None) -> Format:
     if fmt is Format.table and not is_stdout(out):
         raise usage_error("the table view goes to the terminal; use --format csv or jsonl with --out")
     return fmt
+
+
+def _min_score(values: list[str] | None, model: Path | None):
+    from qualcode.model.predict import parse_min_score
+
+    if values and model is None:
+        raise usage_error("--min-score applies to model suggestions; add --model MODEL_DIR")
+    try:
+        return parse_min_score(values)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None
