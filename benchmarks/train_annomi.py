@@ -9,7 +9,9 @@ therapist_input / other) and `client_talk_type` (client turns: change / neutral 
 
 qualcode's model is one multi-label classifier over all seven themes (how `qualcode train`
 works), each theme limited to its role; a turn's class in a task is the argmax of that
-task's themes. The baseline is a plain spaCy bag-of-words `textcat` (exclusive, unigrams,
+task's themes (the task's labels exclude each other, so argmax rather than thresholds).
+Variants compared: features 'text' / 'role' / 'context', unigrams (the default) against
+bigrams, and `--accurate` (TextCatEnsemble.v2). The baseline is a plain spaCy bag-of-words `textcat` (exclusive, unigrams,
 spaCy's default BOW settings) per task, on the turn text alone. Both see the same folds:
 whole transcripts, never turns of one conversation on both sides.
 
@@ -137,7 +139,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="skip the context comparison and the ensemble")
+    parser.add_argument("--seeds", type=int, default=1, help="repeat the cross-validation with this many seeds")
     parser.add_argument("--timing-turns", type=int, default=5000)
+    parser.add_argument("--no-timing", action="store_true")
     args = parser.parse_args()
 
     transcripts, codings, labels, roles = load_annomi()
@@ -148,28 +152,49 @@ def main() -> None:
           f"{os.cpu_count()} CPU(s)")
 
     options = TrainOptions(seed=args.seed, epochs=args.epochs)
-    folds = split_by_transcript([t.id for t in transcripts], args.folds, seed=args.seed)
-    base, base_s = baseline_cv(transcripts, codings, folds, args.epochs, args.seed)
-    show("baseline: spaCy textcat BOW (exclusive, unigrams), turn text alone", base, base_s)
-    summary = [("baseline BOW, text", base)]
-    contexts = ["context"] if args.quick else ["text", "role", "context"]
-    for context in contexts:
-        reports, seconds, _ = qualcode_cv(transcripts, codings, labels, roles, args.folds,
-                                          dataclasses.replace(options, context=context))
-        show(f"qualcode model: BOW bigrams 65,536, multi-label + argmax, features '{context}'", reports, seconds)
-        summary.append((f"qualcode '{context}'", reports))
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    contexts = ["role"] if args.quick else ["text", "role", "context"]
+    configs = [("baseline BOW, text", "baseline", None)]
+    configs += [(f"qualcode '{c}'", "qualcode", dataclasses.replace(options, context=c)) for c in contexts]
     if not args.quick:
-        reports, seconds, _ = qualcode_cv(transcripts, codings, labels, roles, args.folds,
-                                          dataclasses.replace(options, accurate=True))
-        show("qualcode --accurate: TextCatEnsemble.v2, features 'context'", reports, seconds)
-        summary.append(("qualcode --accurate", reports))
+        configs.append(("qualcode 'role', bigrams", "qualcode", dataclasses.replace(options, ngrams=2)))
+    if not args.quick:
+        configs.append(("qualcode --accurate 'role'", "qualcode", dataclasses.replace(options, accurate=True)))
+        configs.append(("qualcode --accurate 'context'", "qualcode",
+                        dataclasses.replace(options, accurate=True, context="context")))
+    summary = []
+    for name, kind, opts in configs:
+        runs = []
+        for seed in seeds:
+            if kind == "baseline":
+                folds = split_by_transcript([t.id for t in transcripts], args.folds, seed=seed)
+                reports, seconds = baseline_cv(transcripts, codings, folds, args.epochs, seed)
+                title = "baseline: spaCy textcat BOW (exclusive, unigrams, length 262,144), turn text alone"
+            else:
+                reports, seconds, _ = qualcode_cv(transcripts, codings, labels, roles, args.folds,
+                                                  dataclasses.replace(opts, seed=seed))
+                kind_ = "TextCatEnsemble.v2" if opts.accurate else f"BOW {opts.ngrams}-grams, 65,536 rows"
+                title = (f"qualcode model ({kind_}, "
+                         f"multi-label + argmax), features '{opts.context}'")
+            show(f"{title}, seed {seed}", reports, seconds)
+            runs.append(reports)
+        summary.append((name, runs))
 
-    print("\n### summary: macro-F1 / kappa per task")
-    print(f"{'model':<24} " + "  ".join(f"{task:>30}" for task in TASKS))
-    for name, reports in summary:
-        print(f"{name:<24} " + "  ".join(f"{reports[t].macro_f1:>19.3f} / {reports[t].kappa:.3f}" for t in TASKS))
-    print("reference (issue 8): humans kappa 0.74 / 0.47; transformers macro-F1 0.72 / 0.55; plain BOW 0.65 / 0.47")
+    print(f"\n### summary: macro-F1 and kappa per task, mean over seeds {seeds} (min-max of macro-F1)")
+    print(f"{'model':<30} " + "  ".join(f"{task:>44}" for task in TASKS))
+    for name, runs in summary:
+        cells = []
+        for task in TASKS:
+            f1s = [r[task].macro_f1 for r in runs]
+            kappas = [r[task].kappa for r in runs]
+            cells.append(f"F1 {sum(f1s) / len(f1s):.3f} ({min(f1s):.2f}-{max(f1s):.2f}) "
+                         f"kappa {sum(kappas) / len(kappas):.3f}")
+        print(f"{name:<30} " + "  ".join(f"{c:>44}" for c in cells))
+    print("reference (issue 8): humans kappa 0.74 / 0.47; transformers macro-F1 0.72 / 0.55; plain BOW on the "
+          "full AnnoMI 0.65 / 0.47")
 
+    if args.no_timing:
+        return
     big, big_codings = replicate(transcripts, codings, args.timing_turns)
     big_turns = sum(len(t.turns) for t in big)
     big_words = sum(t.words for t in big)

@@ -29,6 +29,7 @@ def train_cli(
     epochs: Annotated[int, typer.Option("--epochs", min=1, help="Passes over the training turns.")] = 10,
     accurate: Annotated[bool, typer.Option("--accurate", help="spaCy's ensemble classifier (CNN + bag of words): ~4x slower to train, 5x slower to use.")] = False,
     context: Annotated[Context, typer.Option("--features", help="text: the turn alone; role: plus the speaker's role; context: plus the previous turn's words.")] = Context.role,
+    ngrams: Annotated[int, typer.Option("--ngrams", min=1, max=3, help="Longest word sequence the bag of words counts (1 = single words).")] = 1,
     cv: Annotated[Optional[int], typer.Option("--cv", min=2, help="Also report K-fold cross-validation, split by transcript.")] = None,
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="An installed trained spaCy pipeline whose vectors --accurate uses.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")] = False,
@@ -42,7 +43,8 @@ def train_cli(
         from qualcode.model.train import TrainOptions
 
         book = load_codebook(codebook)
-        options = TrainOptions(seed=seed, epochs=epochs, accurate=accurate, context=context.value, pipeline=pipeline)
+        options = TrainOptions(seed=seed, epochs=epochs, accurate=accurate, context=context.value, pipeline=pipeline,
+                               ngrams=ngrams)
         run = train_from_files(transcripts, out=out, codebook=book, coder=coder, codings_path=codings,
                                project=project, options=options, cv=cv, progress=None if quiet else _progress)
         if not quiet:

@@ -1,8 +1,9 @@
 """spaCy text classifiers over turns: build, train, score, save, load. spaCy is imported lazily.
 
-The default is `textcat_multilabel` with a hashed bag of unigrams and bigrams
-(TextCatBOW.v3, 65,536 rows): it trains in seconds on a laptop CPU and scores about
-250k words/s (see docs/spacy-performance-notes §3). `accurate=True` uses spaCy's
+The default is `textcat_multilabel` with a hashed bag of words (TextCatBOW.v3, 65,536
+rows; unigrams: on the AnnoMI dialogue benchmark they beat bigrams, see
+benchmarks/train_annomi.py): it trains in seconds on a laptop CPU and scores about
+250k words/s (docs/spacy-performance-notes §3). `accurate=True` uses spaCy's
 TextCatEnsemble.v2 (a small CNN beside the same bag of words): about 4x slower to
 train and 5x slower to score. No pretrained vectors are needed; when the user names an
 installed trained pipeline that has vectors, the ensemble uses them.
@@ -21,7 +22,7 @@ COMPONENT = "qualcode_textcat"
 
 #: Rows of the hashed feature table and n-gram size of the bag of words.
 BOW_LENGTH = 65_536
-BOW_NGRAMS = 2
+BOW_NGRAMS = 1
 
 
 def _bow(exclusive: bool, ngrams: int, length: int) -> dict:

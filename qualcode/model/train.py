@@ -34,6 +34,7 @@ class TrainOptions:
     holdout: float = 0.2
     dropout: float = 0.2
     pipeline: str | None = None
+    ngrams: int = 1
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _fit(examples: Sequence[TurnExample], labels: Sequence[str], options: TrainO
          on_epoch: Callable[[int, float], None] | None = None, *, exclusive: bool = False):
     from qualcode.engine import textcat
 
-    nlp = textcat.new_classifier(labels, accurate=options.accurate, exclusive=exclusive, pipeline=options.pipeline)
+    nlp = textcat.new_classifier(labels, accurate=options.accurate, exclusive=exclusive, pipeline=options.pipeline,
+                                 ngrams=options.ngrams)
     texts, cats = _texts_cats(examples)
     textcat.fit(nlp, texts, cats, epochs=options.epochs, seed=options.seed, dropout=options.dropout,
                 on_epoch=on_epoch)
@@ -175,7 +177,8 @@ def train(transcripts: Sequence[Transcript], codings: Sequence[Coding], *, fully
 
         from qualcode.engine import textcat
 
-        nlp = textcat.new_classifier(labels, accurate=options.accurate, pipeline=options.pipeline)
+        nlp = textcat.new_classifier(labels, accurate=options.accurate, pipeline=options.pipeline,
+                                     ngrams=options.ngrams)
         nlp_box.append(nlp)
         texts, cats = _texts_cats(train_ex)
         if train_ex:
@@ -223,7 +226,7 @@ def build_manifest(*, labels, thresholds, options: TrainOptions, codebook: Codeb
         "thresholds": {k: thresholds[k] for k in labels},
         "label_paths": label_paths,
         "label_roles": {k: list(v) for k, v in sorted(label_roles.items()) if k in set(labels)},
-        "features": {"context": options.context},
+        "features": {"context": options.context, "ngrams": options.ngrams},
         "architecture": "ensemble" if options.accurate else "bow",
         "training": {"seed": options.seed, "epochs": options.epochs, "dropout": options.dropout,
                      "holdout": options.holdout, "pipeline": options.pipeline, "transcripts": transcripts,
