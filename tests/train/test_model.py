@@ -192,3 +192,20 @@ def test_min_score_values_and_uncertainty_order(transcripts, trained):
     ordered = order_by_uncertainty(everything)
     gaps = [abs(s.score - 0.5) for s in ordered]
     assert gaps == sorted(gaps)
+
+
+@pytest.mark.slow
+def test_accurate_model_uses_an_installed_pipelines_vectors(tmp_path, transcripts, codings, book):
+    import numpy
+    import spacy
+
+    base = spacy.blank("en")
+    for i, word in enumerate(["trust", "safe", "listening", "angry"]):
+        base.vocab.set_vector(word, numpy.arange(8, dtype="f") + i)
+    base.to_disk(tmp_path / "vectors")
+    result = train(transcripts, codings, fully_coded={t.id for t in transcripts}, codebook=book,
+                   options=TrainOptions(epochs=2, accurate=True, pipeline=str(tmp_path / "vectors")))
+    assert "static_vectors" in result.model.nlp.get_pipe("qualcode_textcat").model.name
+    save_model(result.model, tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    assert predict(transcripts[0], loaded, min_score=0.0) == predict(transcripts[0], result.model, min_score=0.0)
