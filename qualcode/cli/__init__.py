@@ -41,6 +41,7 @@ from qualcode.cli import summarize as _summarize  # noqa: E402,F401
 from qualcode.cli import transcript as _transcript  # noqa: E402,F401
 from qualcode.cli import codebook as _codebook  # noqa: E402,F401
 from qualcode.cli import review as _review, agree as _agree  # noqa: E402,F401
+from qualcode.cli import train as _train  # noqa: E402,F401
 
 # last: it joins the `codebook`, `export` and `import` groups the modules above create
 from qualcode.cli import refi as _refi  # noqa: E402,F401  (after the codebook/export modules: it joins their groups)

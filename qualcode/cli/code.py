@@ -34,6 +34,8 @@ def code_cli(
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="An installed trained spaCy pipeline to use (e.g. en_core_web_sm). Default: built-in blank English with lookup lemmas.")] = None,
     hide_negated: Annotated[bool, typer.Option("--hide-negated", help="Do not show negated hits in the table view.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, warnings or summary on stderr (errors are still shown).")] = False,
+    model: Annotated[Optional[Path], typer.Option("--model", help="One transcript: also suggest themes with a model folder from 'qualcode train' (source model, score = probability).")] = None,
+    min_score: Annotated[Optional[List[str]], typer.Option("--min-score", help="With --model: lowest probability suggested, for all themes (0.4) or one theme (THEME=0.4, repeatable). Default: the model's thresholds.")] = None,
 ) -> None:
     """Suggest codebook themes for the turns of transcripts.
 
@@ -42,6 +44,8 @@ def code_cli(
     Several transcripts, a folder or a glob: code them all in parallel into --out DIR and write the tables segments, matrix, cooccurrence and frequencies (--export, --export-format). Unchanged transcripts come from DIR's cache; the run exits 1 if any file failed.
     """
     if _is_batch(paths, out):
+        if model is not None or min_score:
+            raise usage_error("--model suggests for one transcript at a time; name one transcript")
         _batch(paths, codebook=codebook, out=out, fmt=fmt, export=export, export_format=export_format, excel=excel,
                window=window, jobs=jobs, force=force, input_format=input_format, pipeline=pipeline, quiet=quiet)
         return
@@ -51,7 +55,7 @@ def code_cli(
     if given:
         raise usage_error(f"{', '.join(given)} apply when coding into a folder: add --out DIR")
     _single(paths[0], codebook=codebook, out=out, fmt=fmt, input_format=input_format, pipeline=pipeline,
-            hide_negated=hide_negated, quiet=quiet)
+            hide_negated=hide_negated, quiet=quiet, model=model, min_score=min_score)
 
 
 def _is_batch(paths: list[Path], out: Optional[Path]) -> bool:
@@ -64,16 +68,23 @@ def _is_batch(paths: list[Path], out: Optional[Path]) -> bool:
     return not is_stdout(out) and (out.is_dir() or not out.suffix)
 
 
-def _single(transcript: Path, *, codebook, out, fmt, input_format, pipeline, hide_negated, quiet) -> None:
+def _single(transcript: Path, *, codebook, out, fmt, input_format, pipeline, hide_negated, quiet, model=None,
+            min_score=None) -> None:
     fmt = _choose_format(fmt, out)
+    cutoffs = _min_score(min_score, model)
     with handle_errors():
         from qualcode.codebook import load_codebook
         from qualcode.coding import code_transcript
 
         book = load_codebook(codebook)
         result = code_transcript(transcript, codebook=book, pipeline=pipeline, input_format=input_format)
+        model_diags = []
+        if model is not None:
+            from qualcode.model.predict import add_model_suggestions
+
+            result, model_diags = add_model_suggestions(result, model, book, min_score=cutoffs)
         if not quiet:
-            print_diagnostics(list(result.transcript.diagnostics))
+            print_diagnostics(list(result.transcript.diagnostics) + model_diags)
         if fmt is Format.table:
             from qualcode.cli.views import render_coding
 
@@ -192,3 +203,14 @@ class _ProgressBar:
         if self.task is None:
             self.task = self.progress.add_task("coding", total=p.bytes_total or 1, **fields)
         self.progress.update(self.task, completed=p.bytes_done, **fields)
+
+
+def _min_score(values: list[str] | None, model: Path | None):
+    from qualcode.model.predict import parse_min_score
+
+    if values and model is None:
+        raise usage_error("--min-score applies to model suggestions; add --model MODEL_DIR")
+    try:
+        return parse_min_score(values)
+    except ValueError as exc:
+        raise usage_error(str(exc)) from None

@@ -66,7 +66,7 @@ def render_coding(result: CodingResult, codebook: Codebook, console: Console, *,
         label = Text(f"Turn {turn.number}", style="bold")
         label.append(f" · line {turn.line} · {turn.speaker} ({turn.role})", style="dim")
         for s in hits:
-            tag = f"  {s.theme}" + (" (negated)" if s.negated else "")
+            tag = f"  {s.theme}" + (" (negated)" if s.negated else "") + (f" (model {s.score:.2f})" if s.source == "model" else "")
             label.append(tag, style=("dim " if s.negated else "bold ") + colors[s.theme])
         console.print(label)
         spans = [(s.start - turn.start, s.end - turn.start, colors[s.theme], s.negated) for s in hits]

@@ -182,6 +182,11 @@ class CoderState:
             live.append(e)
         return live
 
+    def rejected(self) -> list[Coding]:
+        """Suggestions the coder rejected (negatives when a model learns from the coder)."""
+        return [Coding(k[0], k[1], entry.theme, self.coder, k[3], k[4], entry.memo, "human")
+                for k, entry in self.entries.items() if entry.action == "reject"]
+
     def codings(self) -> list[Coding]:
         out = []
         for k, entry in self.entries.items():
@@ -257,6 +262,11 @@ def coder_codings(project: str | Path, coder: str, *, report: Report | None = No
                                         hint=f"coders with a log here: {', '.join(logged) or 'none'}; "
                                              "or give --codings FILE"))
     return load_codings(project, coder, report=report)
+
+
+def load_rejected(project: str | Path, coder: str, *, report: Report | None = None) -> list[Coding]:
+    """The suggestions one coder rejected (still rejected: not undone or decided otherwise since)."""
+    return load_state(project, coder, report=report).rejected()
 
 
 def fully_reviewed(project: str | Path, coder: str, *, report: Report | None = None) -> set[str]:
