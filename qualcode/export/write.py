@@ -46,8 +46,7 @@ def neutralise(value):
 
 def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
     """UTF-8 CSV (optionally with a byte-order mark, for Excel), LF line ends, formula-like cells neutralised."""
-    rows = ({k: neutralise(v) for k, v in row.items()} for row in table.rows)
-    return ("\ufeff" if bom else "").encode("utf-8") + csv_text(rows, table.columns).encode("utf-8")
+    return ("\ufeff" if bom else "").encode("utf-8") + csv_text(table.rows, table.columns, cell=neutralise).encode("utf-8")
 
 
 def jsonl_bytes(table: Table) -> bytes:

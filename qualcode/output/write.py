@@ -60,13 +60,15 @@ def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -
     atomic_write_bytes(path, text.encode(encoding))
 
 
-def csv_text(rows: Iterable[dict], columns: Sequence[str]) -> str:
-    """CSV with a header, LF line endings, every row in `columns` order."""
+def csv_text(rows: Iterable[dict], columns: Sequence[str], *, cell=None) -> str:
+    """CSV with a header, LF line endings, every row in `columns` order; `cell` transforms each value first."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    if cell is None:
+        writer.writerows([_cell(row.get(k)) for k in columns] for row in rows)
+    else:
+        writer.writerows([_cell(cell(row.get(k))) for k in columns] for row in rows)
     return buffer.getvalue()
 
 
