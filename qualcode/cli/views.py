@@ -65,9 +65,13 @@ def render_coding(result: CodingResult, codebook: Codebook, console: Console, *,
         console.print()
         label = Text(f"Turn {turn.number}", style="bold")
         label.append(f" · line {turn.line} · {turn.speaker} ({turn.role})", style="dim")
+        tags: dict[tuple, int] = {}
         for s in hits:
             tag = f"  {s.theme}" + (" (negated)" if s.negated else "") + (f" (model {s.score:.2f})" if s.source == "model" else "")
-            label.append(tag, style=("dim " if s.negated else "bold ") + colors[s.theme])
+            key = (tag, ("dim " if s.negated else "bold ") + colors[s.theme])
+            tags[key] = tags.get(key, 0) + 1
+        for (tag, style), n in tags.items():
+            label.append(tag + (f" ×{n}" if n > 1 else ""), style=style)
         console.print(label)
         spans = [(s.start - turn.start, s.end - turn.start, colors[s.theme], s.negated) for s in hits]
         console.print(_excerpt(turn.text, spans))
@@ -76,9 +80,11 @@ def render_coding(result: CodingResult, codebook: Codebook, console: Console, *,
 
 
 def theme_role_table(result: CodingResult, codebook: Codebook) -> Table:
-    """Turns coded per theme and role (negated hits not counted)."""
+    """Turns coded per theme and role (negated hits not counted; a parent counts its sub-themes' turns)."""
     roles = list(dict.fromkeys(turn.role for turn in result.transcript.turns))
-    pairs = {(s.theme, s.turn, s.role) for s in result.counted}
+    paths = {t.id: t.path.split("/") for t in codebook.themes}
+    # a parent theme counts each turn coded with it or any of its sub-themes, once
+    pairs = {(theme, s.turn, s.role) for s in result.counted for theme in paths.get(s.theme, [s.theme])}
     counts = Counter((theme, role) for theme, _, role in pairs)
     totals = Counter(theme for theme, _, _ in pairs)
     table = Table(title="Turns coded, by theme and role", title_justify="left")

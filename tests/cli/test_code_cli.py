@@ -44,6 +44,7 @@ def test_table_view_shows_evidence_and_counts_by_role(cli, tmp_path):
     assert rows["trust"] == ["·", "1", "1"]
     assert rows["rupture"] == ["·", "1", "1"]
     assert rows["repair"] == ["·", "·", "·"]
+    assert rows["rupture_repair"] == ["·", "1", "1"]  # a parent counts its sub-themes' turns
     assert r.stderr == ""
 
 
