@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 from rich.console import Console
@@ -11,6 +12,11 @@ from rich.text import Text
 
 from qualcode.cli import app
 from qualcode.cli._common import err_console, handle_errors, out_console, print_diagnostics, usage_error
+
+class ReviewOrder(str, Enum):
+    text = "text"
+    uncertain = "uncertain"
+
 
 ACTION_STYLE = {"accept": "green", "reject": "red", "recode": "magenta", "add": "cyan"}
 
@@ -28,6 +34,9 @@ def review_cli(
     quote: Annotated[Optional[str], typer.Option("--quote", help="With --add: the words of the turn to code (default: the whole turn).")] = None,
     memo: Annotated[str, typer.Option("--memo", help="With --add: a memo for the coding.")] = "",
     pipeline: Annotated[Optional[str], typer.Option("--pipeline", help="An installed spaCy pipeline (as for `code`).")] = None,
+    model: Annotated[Optional[Path], typer.Option("--model", help="Also review the suggestions of a model from 'qualcode train'.")] = None,
+    min_score: Annotated[Optional[List[str]], typer.Option("--min-score", help="With --model: lowest probability offered (0.4, or THEME=0.4; repeatable).")] = None,
+    order: Annotated[ReviewOrder, typer.Option("--order", help="text: in reading order. uncertain: the model's suggestions first, most uncertain first (each decision teaches the model most).")] = ReviewOrder.text,
 ) -> None:
     """Accept, reject or recode the suggestions for a TRANSCRIPT, one at a time, resuming where you stopped.
 
@@ -62,7 +71,16 @@ def review_cli(
 
         check_coder(coder)
         book = load_codebook(codebook)
-        review = prepare_review(transcript, codebook=book, pipeline=pipeline)
+        if (min_score or order == ReviewOrder.uncertain) and model is None:
+            raise usage_error("--min-score and --order uncertain work on model suggestions: add --model MODEL_DIR")
+        from qualcode.model.predict import parse_min_score
+
+        try:
+            cutoffs = parse_min_score(min_score)
+        except ValueError as exc:
+            raise usage_error(str(exc)) from None
+        review = prepare_review(transcript, codebook=book, pipeline=pipeline, model=model, min_score=cutoffs,
+                                order=ReviewOrder(order).value)
         with DecisionLog(project, coder, report=report) as log:
             print_diagnostics(report.diagnostics)
             if export is not None:

@@ -218,11 +218,15 @@ def _one_coder(name: str, project, transcripts, codebook, option: str) -> Source
 
 def model_codings(model_dir: str | Path, transcripts: Sequence[str | Path], *,
                   codebook: Codebook | None) -> list[Coding]:
-    """Codings predicted by a trained model; the train feature provides `qualcode.train.predict_codings`."""
-    try:
-        from qualcode.train import predict_codings  # type: ignore[attr-defined]
-    except ImportError:
-        raise QualcodeError(Diagnostic("QC609", "this qualcode cannot load models (no training support)",
-                                       str(model_dir), hint="evaluate rule suggestions (no --model) or a coder "
-                                                            "(--predicted NAME)")) from None
-    return list(predict_codings(model_dir, transcripts, codebook=codebook))
+    """Codings predicted by a model from `qualcode train` (at its thresholds), one per turn and theme."""
+    from qualcode.codings import suggestions_as_codings
+    from qualcode.model.modeldir import load_model
+    from qualcode.model.predict import predict
+    from qualcode.transcripts import read_transcript
+
+    model = load_model(model_dir)
+    out: list[Coding] = []
+    for path in transcripts:
+        transcript = read_transcript(path, speakers=codebook.speakers if codebook else None)
+        out.extend(suggestions_as_codings(predict(transcript, model), coder="model"))
+    return out

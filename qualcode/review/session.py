@@ -43,12 +43,26 @@ def review_items(suggestions) -> tuple[Suggestion, ...]:
     return tuple(out)
 
 
-def prepare_review(transcript_path: str | Path, *, codebook: Codebook, pipeline: str | None = None) -> Review:
-    """Code the transcript (rules of `codebook`) and list what there is to review."""
+def prepare_review(transcript_path: str | Path, *, codebook: Codebook, pipeline: str | None = None,
+                   model: str | Path | None = None, min_score=None, order: str = "text") -> Review:
+    """Code the transcript (rules of `codebook`, and a trained `model` if given) and list what there is to review.
+
+    order "text": in reading order. "uncertain": the model's suggestions first, most uncertain (probability
+    nearest 0.5) first, so each decision teaches the model most; then the rules' in reading order."""
     from qualcode.coding import code_transcript
 
     result = code_transcript(transcript_path, codebook=codebook, pipeline=pipeline)
-    return Review(result.transcript, review_items(result.suggestions), codebook.theme_ids)
+    if model is not None:
+        from qualcode.model.predict import add_model_suggestions
+
+        result, _ = add_model_suggestions(result, model, codebook, min_score=min_score)
+    items = review_items(result.suggestions)
+    if order == "uncertain":
+        from qualcode.model.predict import order_by_uncertainty
+
+        items = tuple(order_by_uncertainty([s for s in items if s.source == "model"])) + tuple(
+            s for s in items if s.source != "model")
+    return Review(result.transcript, items, codebook.theme_ids)
 
 
 def resolve_span(turn: Turn, *, quote: str | None = None, start: int | None = None,

@@ -20,7 +20,7 @@ def model_dir(tmp_path_factory):
     from typer.testing import CliRunner
 
     from qualcode.cli import app
-    from tests.conftest import CLI_ENV
+    from support import CLI_ENV
 
     out = tmp_path_factory.mktemp("train") / "model"
     args = [*map(str, TRANSCRIPTS), "--codings", str(TRAIN / "codings.csv"), "-c", str(BOOK), "--out", str(out),
@@ -137,3 +137,33 @@ def test_train_for_a_coder_without_decisions_is_a_clear_error(cli, tmp_path):
     assert r.exit_code == 1
     assert r.stderr.strip() == (f"{tmp_path / 'decisions'}: QC351 no codings for coder 'ana' — coders with a log "
                                 "here: none; or give --codings FILE")
+
+
+def test_evaluate_a_model_against_a_gold_file(cli, model_dir, tmp_path):
+    out, _ = model_dir
+    r = cli("evaluate", *TRANSCRIPTS, "--gold", TRAIN / "codings.csv", "--model", out, "-c", BOOK, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = {row["theme"]: row for row in json.loads(r.stdout)}
+    assert "(macro)" in rows and rows["(macro)"]["support"] > 0
+    assert {"trust", "rupture"} <= set(rows)
+
+
+def test_review_offers_model_suggestions_most_uncertain_first(cli, model_dir, tmp_path):
+    from qualcode.codebook import load_codebook
+    from qualcode.model.predict import uncertainty
+    from qualcode.review.session import prepare_review
+
+    out, _ = model_dir
+    book = load_codebook(BOOK)
+    review = prepare_review(TRANSCRIPTS[1], codebook=book, model=out, min_score=0.0, order="uncertain")
+    models = [s for s in review.items if s.source == "model"]
+    assert models and review.items[: len(models)] == tuple(models)  # the model's first
+    assert [uncertainty(s.score) for s in models] == sorted((uncertainty(s.score) for s in models), reverse=True)
+    csv_out = tmp_path / "d.csv"
+    r = cli("review", TRANSCRIPTS[1], "--coder", "ana", "--project", tmp_path, "-c", BOOK, "--model", out,
+            "--min-score", "0", "--order", "uncertain", "--export", csv_out)
+    assert r.exit_code == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(csv_out.read_text(encoding="utf-8"))))
+    assert rows[0]["source"] == "model" if "source" in rows[0] else rows[0]["rule"] == "model"
+    r = cli("review", TRANSCRIPTS[1], "--coder", "ana", "--project", tmp_path, "-c", BOOK, "--order", "uncertain")
+    assert r.exit_code == 2 and "add --model MODEL_DIR" in r.stderr
