@@ -38,17 +38,9 @@ class TrainRun:
 
 def read_transcripts(paths: Sequence[str | Path], codebook: Codebook) -> list[Transcript]:
     """Every transcript, or one error listing every file that cannot be read."""
-    from qualcode.transcripts import read_transcript
+    from qualcode.transcripts import read_transcripts as read_all
 
-    out, diags = [], []
-    for path in paths:
-        try:
-            out.append(read_transcript(path, speakers=codebook.speakers))
-        except QualcodeError as exc:
-            diags.extend(exc.diagnostics)
-    if diags:
-        raise QualcodeError(diags)
-    return out
+    return read_all(paths, speakers=codebook.speakers)
 
 
 def load_training_data(paths: Sequence[str | Path], *, codebook: Codebook, coder: str | None = None,

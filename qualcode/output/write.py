@@ -36,12 +36,17 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             pass
         raise OutputError(Diagnostic("QC002", f"cannot write output: {exc.strerror}", str(path),
                                      hint="check free disk space and permissions; the previous file is unchanged")) from None
-    try:  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY)
+    fsync_dir(folder)  # make the rename itself durable
+
+
+def fsync_dir(folder: str | Path) -> None:
+    """Flush a folder's entries (a new or renamed file) to disk; best effort."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
         try:
-            os.fsync(dir_fd)
+            os.fsync(fd)
         finally:
-            os.close(dir_fd)
+            os.close(fd)
     except OSError:
         pass
 

@@ -274,17 +274,9 @@ def transcript_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def read_transcripts(paths: Iterable[str | Path], codebook: Codebook) -> list[Transcript]:
     """Every transcript, or one `QualcodeError` with every file's problems."""
-    from qualcode.transcripts import read_transcript
+    from qualcode.transcripts import read_transcripts as read_all
 
-    transcripts: list[Transcript] = []
-    errors: list[Diagnostic] = []
-    for path in transcript_paths(paths):
-        try:
-            transcripts.append(read_transcript(path, speakers=codebook.speakers))
-        except QualcodeError as exc:
-            errors.extend(exc.diagnostics)
-    if errors:
-        raise QualcodeError(errors)
+    transcripts = read_all(transcript_paths(paths), speakers=codebook.speakers)
     if not transcripts:
         raise RefiError(Diagnostic("QC001", "no transcripts to export", None,
                                    hint="name transcript files or folders holding .txt/.md transcripts"))

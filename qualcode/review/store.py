@@ -352,14 +352,9 @@ class DecisionLog:
 
 
 def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
+    from qualcode.output.write import fsync_dir
+
+    fsync_dir(folder)
 
 
 def suggestion_fields(s) -> dict:

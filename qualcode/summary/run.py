@@ -46,18 +46,9 @@ def rule_codings(paths: list[Path], codebook: Codebook, *,
 
 
 def read_transcripts(paths: list[Path], codebook: Codebook | None) -> list[Transcript]:
-    from qualcode.transcripts import read_transcript
+    from qualcode.transcripts import read_transcripts as read_all
 
-    speakers = codebook.speakers if codebook else None
-    out, problems = [], []
-    for path in paths:
-        try:
-            out.append(read_transcript(path, speakers=speakers))
-        except TranscriptError as exc:
-            problems.extend(exc.diagnostics)
-    if problems:
-        raise TranscriptError(problems)
-    return out
+    return read_all(paths, speakers=codebook.speakers if codebook else None)
 
 
 def study_codings(paths: list[Path], *, codebook: Codebook | None, codings: str | Path | None = None,

@@ -1,4 +1,4 @@
 """Transcripts: files in, speaker turns with roles, spans and line numbers out."""
-from qualcode.transcripts.read import read_transcript
+from qualcode.transcripts.read import read_transcript, read_transcripts
 
-__all__ = ["read_transcript"]
+__all__ = ["read_transcript", "read_transcripts"]

@@ -313,3 +313,17 @@ def read_transcript(path: str | Path, *, speakers: dict[str, str] | None = None,
                     input_format: str | None = None, merge_cues: bool = True) -> Transcript:
     """Parse the transcript at `path`; `speakers` maps labels to roles (usually the codebook's)."""
     return load_transcript(path, speakers=speakers, input_format=input_format, merge_cues=merge_cues).transcript
+
+
+def read_transcripts(paths, *, speakers: dict[str, str] | None = None) -> list[Transcript]:
+    """Every transcript at `paths`, or one `TranscriptError` listing every file's problems."""
+    out: list[Transcript] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        try:
+            out.append(read_transcript(path, speakers=speakers))
+        except TranscriptError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise TranscriptError(problems)
+    return out
