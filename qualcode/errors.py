@@ -1,7 +1,8 @@
 """Problems as values: a `Diagnostic` has a location, a stable code and a hint.
 
 Code ranges: QC0xx files and usage, QC1xx codebooks, QC2xx transcripts,
-QC3xx coder decisions and codings, QC4xx exchange formats (REFI-QDA).
+QC3xx coder decisions and codings, QC4xx exchange formats (REFI-QDA), QC5xx batch coding,
+exports and summaries, QC6xx trained models. A problem with no file is located at "qualcode".
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class Diagnostic:
 
     @property
     def location(self) -> str:
-        parts = [self.path or "<input>"]
+        parts = [self.path or "qualcode"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.col is not None:

@@ -43,6 +43,11 @@ def code_cli(
 
     Several transcripts, a folder or a glob: code them all in parallel into --out DIR and write the tables segments, matrix, cooccurrence and frequencies (--export, --export-format). Unchanged transcripts come from DIR's cache; the run exits 1 if any file failed.
     """
+    if input_format is not None:
+        from qualcode.transcripts.read import FORMATS
+
+        if input_format not in FORMATS:
+            raise usage_error(f"--input-format must be one of {', '.join(FORMATS)}; got '{input_format}'")
     if _is_batch(paths, out):
         if model is not None or min_score:
             raise usage_error("--model suggests for one transcript at a time; name one transcript")

@@ -94,7 +94,7 @@ def export_qdpx_cli(
     paths: Annotated[List[Path], typer.Argument(help="Transcript files or folders of .txt/.md transcripts.", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The .qdpx project to write.", show_default=False)],
     codebook: Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML. Default: the study codebook.")] = None,
-    codings: Annotated[Optional[Path], typer.Option("--codings", help="Tidy codings CSV (transcript,turn,theme,coder[,start,end,memo]).")] = None,
+    codings: Annotated[Optional[List[Path]], typer.Option("--codings", help="Tidy codings CSV (transcript,turn,theme,coder[,start,end,memo]); repeatable.")] = None,
     coder: Annotated[Optional[List[str]], typer.Option("--coder", help="Include this coder's reviewed codings from the project (repeatable).")] = None,
     project: Annotated[Path, typer.Option("--project", help="Project folder holding the coders' decisions.")] = Path("."),
     suggestions: Annotated[bool, typer.Option("--suggestions", help="Also export the rules' suggestions, as user 'qualcode-rules'.")] = False,
@@ -106,7 +106,7 @@ def export_qdpx_cli(
     with handle_errors():
         from qualcode.refi import export_project
 
-        result = export_project(paths, out=out, codebook=codebook, codings_file=codings, coders=coder or (),
+        result = export_project(paths, out=out, codebook=codebook, codings_file=codings or None, coders=coder or (),
                                 project=project, suggestions=suggestions, name=name,
                                 positions=positions.value)
         if not quiet:

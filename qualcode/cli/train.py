@@ -22,7 +22,7 @@ def train_cli(
     transcripts: Annotated[List[Path], typer.Argument(help="The transcripts that were coded.", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write (replaced if it holds a qualcode model).")],
     coder: Annotated[Optional[str], typer.Option("--coder", help="Learn from this coder's review decisions (or pick one coder of --codings).")] = None,
-    codings: Annotated[Optional[Path], typer.Option("--codings", help="Learn from a tidy codings CSV; every transcript in it counts as fully coded.")] = None,
+    codings: Annotated[Optional[List[Path]], typer.Option("--codings", help="Learn from tidy codings CSVs (repeatable); every transcript in them counts as fully coded.")] = None,
     codebook: Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML. Default: the study codebook.")] = None,
     project: Annotated[Path, typer.Option("--project", help="Project folder holding the coders' decisions (for --coder).")] = Path("."),
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same data and seed give the same model.")] = 0,
@@ -35,7 +35,7 @@ def train_cli(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")] = False,
 ) -> None:
     """Train a classifier of turns from human codings of TRANSCRIPTS and save it in a model folder."""
-    if coder is None and codings is None:
+    if coder is None and not codings:
         raise usage_error("say whose codings to learn from: --coder NAME or --codings FILE")
     with handle_errors():
         from qualcode.codebook import load_codebook
@@ -45,7 +45,7 @@ def train_cli(
         book = load_codebook(codebook)
         options = TrainOptions(seed=seed, epochs=epochs, accurate=accurate, context=context.value, pipeline=pipeline,
                                ngrams=ngrams)
-        run = train_from_files(transcripts, out=out, codebook=book, coder=coder, codings_path=codings,
+        run = train_from_files(transcripts, out=out, codebook=book, coder=coder, codings_path=codings or None,
                                project=project, options=options, cv=cv, progress=None if quiet else _progress)
         if not quiet:
             print_diagnostics(list(run.data.diagnostics) + list(run.result.diagnostics))

@@ -33,7 +33,7 @@ def read_codebook_text(path: str | Path) -> str:
         size = path.stat().st_size
     except FileNotFoundError:
         raise CodebookError(Diagnostic("QC001", "codebook not found", name,
-                                       hint="check the path given with --codebook")) from None
+                                       hint="check the path")) from None
     except OSError as exc:
         raise CodebookError(Diagnostic("QC001", f"cannot read codebook: {exc.strerror}", name)) from None
     if path.is_dir():

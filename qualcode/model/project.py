@@ -47,9 +47,10 @@ def load_training_data(paths: Sequence[str | Path], *, codebook: Codebook, coder
                        codings_path: str | Path | None = None, project: str | Path = ".") -> TrainingData:
     """Transcripts and the human decisions made on them, checked against each other and the codebook."""
     transcripts = read_transcripts(paths, codebook)
-    if codings_path is not None:
-        source = str(codings_path)
-        codings = read_codings_csv(codings_path)
+    if codings_path:
+        paths_of = [codings_path] if isinstance(codings_path, (str, Path)) else list(codings_path)
+        source = ", ".join(map(str, paths_of))
+        codings = [c for path in paths_of for c in read_codings_csv(path)]
         coders = sorted({c.coder for c in codings})
         if coder is not None:
             codings = [c for c in codings if c.coder == coder]
@@ -74,6 +75,15 @@ def load_training_data(paths: Sequence[str | Path], *, codebook: Codebook, coder
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise TrainingDataError(errors)
+    known = set(fully) | {c.transcript for c in codings} | {c.transcript for c in rejected}
+    unknown = [t for t in transcripts if t.id not in known]
+    if unknown and len(unknown) < len(transcripts):
+        diags.append(Diagnostic(
+            "QC616", f"{len(unknown)} of the {len(transcripts)} transcripts have no codings or decisions "
+                     f"({', '.join(t.id for t in unknown[:5])}{', …' if len(unknown) > 5 else ''}); "
+                     "they are left out of training and of the held-out split", source, severity="warning",
+            hint="name only the transcripts that were coded"))
+        transcripts = [t for t in transcripts if t.id in known]
     return TrainingData(tuple(transcripts), tuple(codings), fully, tuple(rejected), source,
                         tuple(d for d in diags if d.severity != "error"))
 

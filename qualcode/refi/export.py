@@ -289,8 +289,9 @@ def gather_codings(transcripts: Sequence[Transcript], codebook: Codebook, *, cod
     from qualcode.codings import read_codings_csv, suggestions_as_codings
 
     codings: list[Coding] = []
-    if codings_file is not None:
-        codings.extend(read_codings_csv(codings_file))
+    files = [] if codings_file is None else [codings_file] if isinstance(codings_file, (str, Path)) else codings_file
+    for path in files:
+        codings.extend(read_codings_csv(path))
     if coders:
         from qualcode.review import store
 
@@ -317,7 +318,8 @@ def export_project(paths: Sequence[str | Path], *, out: str | Path, codebook: Co
     transcripts = read_transcripts(paths, codebook)
     codings = gather_codings(transcripts, codebook, codings_file=codings_file, coders=coders, project=project,
                              suggestions=suggestions)
-    origin = str(codings_file) if codings_file is not None else "<codings>"
+    origin = (str(codings_file) if isinstance(codings_file, (str, Path))
+              else ", ".join(map(str, codings_file)) if codings_file else "<codings>")
     data, diagnostics = build_project(transcripts, codebook, codings, name=name or Path(out).stem, origin=origin,
                                        positions=positions)
     atomic_write_bytes(out, data)

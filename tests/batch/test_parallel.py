@@ -97,5 +97,5 @@ def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.stdout.splitlines() == [
-        "<input>: QC508 the worker processes could not start — from a Python script, call code_corpus() under "
+        "qualcode: QC508 the worker processes could not start — from a Python script, call code_corpus() under "
         "'if __name__ == \"__main__\":' (as for any multiprocessing code), or pass jobs=1"]

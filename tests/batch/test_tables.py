@@ -159,7 +159,7 @@ def test_parquet_without_pyarrow_and_oversized_xlsx_are_clear_errors(monkeypatch
     with pytest.raises(OutputError) as err:
         write.check_export_formats(["csv", "parquet"])
     assert [d.format() for d in err.value.diagnostics] == [
-        "<input>: QC505 Parquet export needs the pyarrow package, which is not installed — "
+        "qualcode: QC505 Parquet export needs the pyarrow package, which is not installed — "
         "install it with 'pip install pyarrow', or choose --export-format csv"]
     monkeypatch.setattr(write, "XLSX_MAX_ROWS", 5)
     doc = coded("t1", [(1, "trust", "client")] * 5)

@@ -190,3 +190,14 @@ def test_characters_xml_cannot_hold_do_not_break_the_export(cli, tmp_path):
     # the source itself keeps the text exactly
     assert archive.read("sources/" + next(root.iter(f"{NS}TextSource")).get("plainTextPath")[11:]) == \
         transcript.read_bytes()
+
+
+def test_codings_files_can_be_repeated(cli, tmp_path):
+    from support import ROOT
+
+    out = tmp_path / "two.qdpx"
+    codings = ROOT / "examples" / "codings"
+    r = cli("export", "qdpx", ROOT / "examples" / "transcripts", "--codings", codings / "ana.csv", "--codings",
+            codings / "ben.csv", "--out", out)
+    assert r.exit_code == 0, r.stderr
+    assert "and 151 codings (ana, ben)" in r.stderr

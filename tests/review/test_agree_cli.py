@@ -141,7 +141,7 @@ def test_codings_outside_the_given_transcripts(cli, tmp_path):
                      "s02,1,trust,ana\n")
     r = cli("agree", S01, "--codings", other, "--format", "csv")
     assert r.exit_code == 0
-    assert r.stderr == ("<input>: QC358 warning: codings of turn 12, but s01 has 9 turns; left out — the transcript"
+    assert r.stderr == ("qualcode: QC358 warning: codings of turn 12, but s01 has 9 turns; left out — the transcript"
                         " changed since it was coded? check the turn numbers\n")
     assert r.stdout.splitlines()[1] == "trust,100.0,,1.0,,1,1"  # s02 is not among the transcripts given
     r = cli("agree", DATA / "annomi" / "transcripts" / "annomi-000.txt", "--codings", other)

@@ -114,7 +114,7 @@ def test_coder_name_must_be_a_safe_file_name(tmp_path):
     with pytest.raises(DecisionsError) as err:
         DecisionLog(tmp_path, "../evil")
     assert err.value.diagnostics[0].format() == (
-        "<input>: QC320 coder name '../evil' cannot name a decision file — use letters, digits, '.', '_' or '-'"
+        "qualcode: QC320 coder name '../evil' cannot name a decision file — use letters, digits, '.', '_' or '-'"
         " (for example --coder ana or --coder coder-2)")
 
 

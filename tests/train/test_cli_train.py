@@ -167,3 +167,15 @@ def test_review_offers_model_suggestions_most_uncertain_first(cli, model_dir, tm
     assert rows[0]["source"] == "model" if "source" in rows[0] else rows[0]["rule"] == "model"
     r = cli("review", TRANSCRIPTS[1], "--coder", "ana", "--project", tmp_path, "-c", BOOK, "--order", "uncertain")
     assert r.exit_code == 2 and "add --model MODEL_DIR" in r.stderr
+
+
+def test_transcripts_without_codings_are_left_out_with_a_warning(cli, tmp_path):
+    extra = tmp_path / "uncoded.txt"
+    extra.write_text("---\nid: uncoded\n---\nClient: I trust her.\nTherapist: Good.\n", encoding="utf-8")
+    r = cli("train", *TRANSCRIPTS, extra, "--codings", TRAIN / "codings.csv", "-c", BOOK, "--out", tmp_path / "m",
+            "--epochs", "1")
+    assert r.exit_code == 0, r.stderr
+    assert (f"{TRAIN / 'codings.csv'}: QC616 warning: 1 of the 5 transcripts have no codings or decisions (uncoded); "
+            "they are left out of training") in r.stderr
+    manifest = json.loads((tmp_path / "m" / "qualcode-model.json").read_text())
+    assert manifest["training"]["transcripts"] == 4

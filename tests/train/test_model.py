@@ -163,7 +163,7 @@ def test_cross_validation_needs_enough_transcripts(transcripts, codings):
     with pytest.raises(QualcodeError) as err:
         cross_validate(transcripts, codings, k=9, fully_coded=set(), options=FAST)
     assert err.value.diagnostics[0].format() == (
-        "<input>: QC607 cannot make 9 cross-validation folds from 4 transcript(s) — use --cv between 2 and 4 "
+        "qualcode: QC607 cannot make 9 cross-validation folds from 4 transcript(s) — use --cv between 2 and 4 "
         "(folds split whole transcripts)")
 
 
