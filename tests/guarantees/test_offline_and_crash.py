@@ -125,3 +125,26 @@ def test_debug_shows_a_traceback_without_local_variables(tmp_path):
     assert "SECRET" not in r.stderr and "locals" not in r.stderr.lower()
     r = run_qualcode("code", secret, "--codebook", tmp_path / "missing.yaml")
     assert "Traceback" not in r.stderr and r.returncode == 1
+
+
+def test_full_disk_while_deciding_keeps_earlier_decisions(tmp_path, monkeypatch):
+    import qualcode.review.store as store
+    from qualcode.errors import QualcodeError
+
+    with store.DecisionLog(tmp_path, "ana") as log:
+        log.append("add", transcript="t", turn=1, theme="trust", start=None, end=None)
+        log.append("add", transcript="t", turn=2, theme="rupture", start=None, end=None)
+    before = store.log_path(tmp_path, "ana").read_bytes()
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store.os, "fsync", full_disk)
+    with store.DecisionLog(tmp_path, "ana") as log, pytest.raises(QualcodeError) as exc:
+        log.append("add", transcript="t", turn=3, theme="repair", start=None, end=None)
+    assert exc.value.diagnostics[0].format().startswith(f"{store.log_path(tmp_path, 'ana')}: QC321 cannot write "
+                                                        "decision log: No space left on device")
+    monkeypatch.undo()
+    assert store.log_path(tmp_path, "ana").read_bytes().startswith(before)
+    codings = store.load_codings(tmp_path, "ana")
+    assert [(c.turn, c.theme) for c in codings][:2] == [(1, "trust"), (2, "rupture")]
