@@ -8,8 +8,6 @@ takes codings (`--codings FILE`) reads this form.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -62,29 +60,20 @@ def _int(value: str, column: str, path: str, line: int, diags: list[Diagnostic],
 
 def read_codings_csv(path: str | Path) -> list[Coding]:
     """Codings from a tidy CSV; a `CodingsError` listing every bad row."""
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CodingsError(Diagnostic("QC001", "codings file not found", name, hint="check the path")) from None
-    except OSError as exc:
-        raise CodingsError(Diagnostic("QC001", f"cannot read codings file: {exc.strerror}", name)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return parse_codings_csv(text, name)
+    from qualcode.csvfile import read_csv_text
+
+    return parse_codings_csv(read_csv_text(path, what="codings file", error=CodingsError), str(path))
 
 
 def parse_codings_csv(text: str, name: str = "<codings>") -> list[Coding]:
-    reader = csv.DictReader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    from qualcode.csvfile import dict_reader
+
+    reader, columns = dict_reader(text.replace("\r\n", "\n").replace("\r", "\n"))
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise CodingsError(Diagnostic(
             "QC300", f"codings file lacks column(s) {', '.join(missing)}", name, 1, 1,
             hint="a codings CSV needs the header 'transcript,turn,theme,coder' (optional: start,end,memo)"))
-    reader.fieldnames = columns
     diags: list[Diagnostic] = []
     out: list[Coding] = []
     for line, row in enumerate(reader, start=2):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from qualcode.codings import Coding, read_codings_csv
-from qualcode.errors import Diagnostic, QualcodeError
+from qualcode.errors import Diagnostic
 from qualcode.model.data import TrainingDataError, check_codings
 from qualcode.model.train import CVResult, Progress, TrainOptions, TrainResult, cross_validate, train
 from qualcode.models import Codebook, Transcript

@@ -21,7 +21,7 @@ from xml.etree import ElementTree as ET
 
 from qualcode import __version__
 from qualcode.codings import Coding
-from qualcode.errors import WARNING, Diagnostic, QualcodeError
+from qualcode.errors import WARNING, Diagnostic
 from qualcode.models import Codebook, Transcript
 from qualcode.refi.codebook import code_elements, theme_guid
 from qualcode.refi.xmlsafe import PROJECT_NS, RefiError, check_against_schema, derived_guid, xml_bytes, xml_safe

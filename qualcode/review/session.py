@@ -1,8 +1,6 @@
 """What a review works on and the non-interactive ways to decide: hand coding, the decision CSV round-trip."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,23 +143,10 @@ def import_decisions_csv(path: str | Path, review: Review, log: DecisionLog, *,
     Every bad row is reported at once (QC340–QC343) and nothing is written then. A blank `decision`
     leaves the suggestion as it is. Returns counts of new events by action.
     """
+    from qualcode.csvfile import dict_reader, read_csv_text
+
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DecisionsError(Diagnostic("QC001", "decision file not found", name, hint="check the path")) from None
-    except OSError as exc:
-        raise DecisionsError(Diagnostic("QC001", f"cannot read decision file: {exc.strerror}", name)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:  # a spreadsheet saved in the Windows encoding
-        text = raw.decode("cp1252", errors="replace")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    header = text.split("\n", 1)[0]
-    # spreadsheets in many European locales save CSV with semicolons
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    reader, columns = dict_reader(read_csv_text(path, what="decision file", error=DecisionsError))
     missing = [c for c in ("transcript", "turn", "theme", "start", "end", "decision") if c not in columns]
     if missing:
         raise DecisionsError(Diagnostic("QC340", f"decision file lacks column(s) {', '.join(missing)}", name, 1, 1,

@@ -6,8 +6,6 @@ manifest CSV with one row per transcript (`transcript, dyad, role, group, settin
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,24 +63,14 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
 
 def read_manifest(path: str | Path) -> list[ManifestRow]:
     """Rows of a manifest CSV; a `StudyError` naming every bad row."""
+    from qualcode.csvfile import dict_reader, read_csv_text
+
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise StudyError(Diagnostic("QC001", "manifest not found", name, hint="check the path")) from None
-    except OSError as exc:
-        raise StudyError(Diagnostic("QC001", f"cannot read manifest: {exc.strerror}", name)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.DictReader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    reader, columns = dict_reader(read_csv_text(path, what="manifest", error=StudyError))
     if "transcript" not in columns or "dyad" not in columns:
         raise StudyError(Diagnostic(
             "QC540", "manifest lacks the column(s) " + ", ".join(c for c in ("transcript", "dyad") if c not in columns),
             name, 1, 1, hint="the header is 'transcript,dyad,role,group,setting,kind' (role, group, setting, kind optional)"))
-    reader.fieldnames = columns
     rows: list[ManifestRow] = []
     diags: list[Diagnostic] = []
     seen: dict[str, int] = {}
