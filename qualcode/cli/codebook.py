@@ -118,6 +118,7 @@ def schema_cli(
             from qualcode.output.write import atomic_write_text
 
             atomic_write_text(out, text)
+            err_console().print(f"Wrote the codebook schema to {out}", markup=False, soft_wrap=True)
 
 
 @codebook_app.command("show")
