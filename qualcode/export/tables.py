@@ -58,7 +58,25 @@ class Table:
 
     name: str
     columns: tuple[str, ...]
-    rows: tuple[dict, ...]
+    rows: Sequence[dict]  # iterable more than once, with a length
+
+
+class SegmentRows:
+    """The segments table's rows, made one at a time as they are read (a row per segment would
+    otherwise hold a dict for every coded quote of the corpus in memory at once)."""
+
+    def __init__(self, documents: tuple):
+        self._documents = documents
+        self._count = sum(len(d.suggestions) for d in documents)
+
+    def __iter__(self):
+        return (segment_row(s, d) for d in self._documents for s in d.suggestions)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other)
 
 
 def build_table(name: str, documents: Sequence["CodedTranscript"], codebook: Codebook, *,
@@ -66,7 +84,8 @@ def build_table(name: str, documents: Sequence["CodedTranscript"], codebook: Cod
     """The table called `name` (one of TABLE_NAMES) for `documents`, sorted by transcript id."""
     documents = sorted(documents, key=lambda d: d.id)
     if name == "segments":
-        rows = [segment_row(s, d) for d in documents for s in d.suggestions]
+        rows = SegmentRows(tuple(documents))
+        return Table(name, tuple(COLUMNS[name]), rows)
     elif name == "matrix":
         rows = matrix_rows(documents, codebook)
     elif name == "cooccurrence":
