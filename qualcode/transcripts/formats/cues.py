@@ -241,3 +241,16 @@ def not_a_cue(path: str, line: int, count: int, diagnostics: list[Diagnostic], w
     elif count == MAX_BLOCK_WARNINGS + 1:
         diagnostics.append(Diagnostic(
             "QC218", "more blocks that are not cues were skipped", path, line, 1, severity=WARNING))
+
+
+def read_captions(data: bytes, path: str, *, fmt: str, parse: Callable[[str, str, list[Diagnostic]], list[Cue]],
+                  speakers: dict[str, str] | None = None, merge_cues: bool = True):
+    """Decode a caption file, parse its cues with `parse`, and render them as normalised plain text."""
+    from qualcode.transcripts.decode import decode_transcript
+    from qualcode.transcripts.formats import render
+
+    text, _ = decode_transcript(data, path)
+    diagnostics: list[Diagnostic] = []
+    cues = parse(text, path, diagnostics)
+    segments = cue_segments(cues, RoleMap.build({}, speakers), path, merge=merge_cues, diagnostics=diagnostics)
+    return render(segments, {}, path=path, fmt=fmt, speakers=speakers, diagnostics=diagnostics)

@@ -9,10 +9,8 @@ from __future__ import annotations
 import re
 
 from qualcode.errors import Diagnostic, TranscriptError
-from qualcode.transcripts.decode import decode_transcript
-from qualcode.transcripts.formats import Rendered, render
-from qualcode.transcripts.formats.cues import Cue, cue_segments, not_a_cue, parse_timing
-from qualcode.transcripts.roles import RoleMap
+from qualcode.transcripts.formats import Rendered
+from qualcode.transcripts.formats.cues import Cue, not_a_cue, parse_timing, read_captions
 
 _INDEX = re.compile(r"^\s*\d+\s*$")
 #: a line that means to be a cue timing (read strictly by `parse_timing`)
@@ -62,9 +60,4 @@ def parse_srt_cues(text: str, path: str, diagnostics: list[Diagnostic]) -> list[
 
 def read_srt(data: bytes, path: str, *, speakers: dict[str, str] | None = None, merge_cues: bool = True) -> Rendered:
     """Read SRT subtitles into the normalised plain-text form."""
-    text, _ = decode_transcript(data, path)
-    diagnostics: list[Diagnostic] = []
-    cues = parse_srt_cues(text, path, diagnostics)
-    roles = RoleMap.build({}, speakers)
-    segments = cue_segments(cues, roles, path, merge=merge_cues, diagnostics=diagnostics)
-    return render(segments, {}, path=path, fmt="srt", speakers=speakers, diagnostics=diagnostics)
+    return read_captions(data, path, fmt="srt", parse=parse_srt_cues, speakers=speakers, merge_cues=merge_cues)

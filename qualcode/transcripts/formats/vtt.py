@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 
 from qualcode.errors import Diagnostic, TranscriptError
-from qualcode.transcripts.decode import decode_transcript
-from qualcode.transcripts.formats import Rendered, render
-from qualcode.transcripts.formats.cues import TIMING, Cue, cue_segments, not_a_cue, parse_timing
-from qualcode.transcripts.roles import RoleMap
+from qualcode.transcripts.formats import Rendered
+from qualcode.transcripts.formats.cues import TIMING, Cue, not_a_cue, parse_timing, read_captions
 
 _HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
 _SKIPPED = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t].*)?$")
@@ -75,9 +73,4 @@ def parse_vtt_cues(text: str, path: str, diagnostics: list[Diagnostic]) -> list[
 
 def read_vtt(data: bytes, path: str, *, speakers: dict[str, str] | None = None, merge_cues: bool = True) -> Rendered:
     """Read WebVTT captions into the normalised plain-text form."""
-    text, _ = decode_transcript(data, path)
-    diagnostics: list[Diagnostic] = []
-    cues = parse_vtt_cues(text, path, diagnostics)
-    roles = RoleMap.build({}, speakers)
-    segments = cue_segments(cues, roles, path, merge=merge_cues, diagnostics=diagnostics)
-    return render(segments, {}, path=path, fmt="vtt", speakers=speakers, diagnostics=diagnostics)
+    return read_captions(data, path, fmt="vtt", parse=parse_vtt_cues, speakers=speakers, merge_cues=merge_cues)
