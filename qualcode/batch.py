@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 from qualcode import __version__
 from qualcode.errors import Diagnostic, OutputError, QualcodeError
 from qualcode.export.tables import DEFAULT_WINDOW, TABLE_NAMES, Table, build_table
+from qualcode.output.write import atomic_write_bytes
 from qualcode.models import Codebook, Suggestion, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -258,27 +259,11 @@ def load_cached(folder: Path, key: str, path: str) -> CodedTranscript | None:
 
 
 def store_cached(folder: Path, key: str, record: CodedTranscript) -> None:
-    """Write one entry atomically (temporary file, then rename). Unlike the tables it is not fsynced:
-    an entry lost or emptied by a power cut fails to load and the transcript is simply coded again."""
-    import tempfile
-
+    """Write one entry atomically. Unlike the tables it is not fsynced: an entry lost or emptied by a
+    power cut fails to load and the transcript is simply coded again."""
     entry = {"format": CACHE_FORMAT, "key": key, "file": Path(record.path).name, "record": record.to_json()}
-    data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    tmp = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, folder / f"{key}.json")
-    except OSError as exc:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        raise OutputError(Diagnostic("QC002", f"cannot write the cache: {exc.strerror}", str(folder),
-                                     hint="check free disk space and permissions")) from None
+    atomic_write_bytes(folder / f"{key}.json", json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                       durable=False)
 
 
 def prune_cache(folder: Path, keep: frozenset[str]) -> None:

@@ -12,8 +12,10 @@ from typing import Iterable, Sequence
 from qualcode.errors import Diagnostic, OutputError
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one, never a part."""
+def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one, never a part.
+
+    `durable=False` skips the fsyncs, for files that may be lost in a power cut (cache entries)."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -26,7 +28,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except OSError as exc:
@@ -36,7 +39,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             pass
         raise OutputError(Diagnostic("QC002", f"cannot write output: {exc.strerror}", str(path),
                                      hint="check free disk space and permissions; the previous file is unchanged")) from None
-    fsync_dir(folder)  # make the rename itself durable
+    if durable:
+        fsync_dir(folder)  # make the rename itself durable
 
 
 def fsync_dir(folder: str | Path) -> None:
