@@ -11,16 +11,19 @@ so with the built-in pipeline they are compiled for speed, with the same hits as
 them all on lemmatised Docs (see `pattern_hits_reference`):
 - `LEMMA: x`, `LEMMA: {IN: [...]}` and `{NOT_IN: [...]}` become the equivalent tests on
   LOWER (the word forms whose lookup lemma is x), so no Doc needs lemmas;
-- each pattern gets its own Matcher and runs only on Docs holding, for every token the
-  pattern requires, one of the lower-cased words that token can match (one set
-  intersection per Doc), and there only on windows around its rarest required word;
-  patterns of plain word tests skip the Matcher (checked on the Doc's LOWER array);
-  patterns with no required word run on every Doc. See `_pattern_matches`.
+- patterns of plain word tests (a word or an IN list per token, `?` allowed) are expanded
+  into the word sequences they match and found by one PhraseMatcher, in C, with no Matcher;
+- every other pattern gets its own Matcher (shared by copies of the same pattern in other
+  themes) and runs only on Docs holding, for every token the pattern requires, one of the
+  lower-cased words that token can match (one set intersection per Doc), and there only on
+  windows around its rarest required word; patterns with no required word run on every
+  Doc. See `_pattern_matches`.
 """
 from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
@@ -72,9 +75,10 @@ class PatternPlan:
     needs_lemmas: frozenset[int]  # rule keys whose pattern still reads LEMMA (e.g. a LEMMA REGEX)
     required_words: frozenset[int] = frozenset()  # every LOWER hash some pattern requires
     max_len: dict[int, int | None] = field(default_factory=dict)  # longest match in tokens (None: unbounded)
-    #: rule key -> per token, its LOWER hashes, for patterns of plain LOWER tests with no operators:
-    #: these are matched directly on the Doc's LOWER array, without a Matcher
-    fixed: dict[int, tuple[frozenset[int], ...]] = field(default_factory=dict)
+    #: a PhraseMatcher (on LOWER) of the word sequences that patterns of plain LOWER tests (`?` allowed)
+    #: expand to, keyed by rule: these patterns need no Matcher and no Python per Doc
+    phrases: object | None = None
+    phrase_keys: frozenset[int] = frozenset()
     #: rule key -> (most tokens before its first required token, most after its last), for patterns
     #: of unbounded length whose ends are bounded
     ends: dict[int, tuple[int, int]] = field(default_factory=dict)
@@ -215,21 +219,41 @@ def _max_tokens(pattern: list[dict]) -> int | None:
     return total
 
 
-def _fixed_words(pattern: list[dict]) -> list[frozenset[str]] | None:
-    """Per token, the words it matches, if every token is one plain LOWER test (a word or IN list)."""
-    out = []
+#: A pattern of plain word tests is expanded into at most this many word sequences.
+MAX_PATTERN_PHRASES = 1000
+
+
+def phrase_forms(pattern: list[dict]) -> list[tuple[str, ...]] | None:
+    """The lower-cased word sequences a pattern matches, if every token is one plain LOWER test (a word
+    or an IN list), required or `?`, and they are at most MAX_PATTERN_PHRASES; else None.
+
+    A word with capitals never equals a lower-cased token, so it is dropped (as the Matcher would
+    never match it); a match is never empty, so neither is a sequence."""
+    choices: list[list[str | None]] = []
+    size = 1
     for token in pattern:
-        if len(token) != 1 or str(next(iter(token))).upper() != "LOWER":
+        keys = {str(k).upper(): v for k, v in token.items()}
+        if set(keys) - {"LOWER", "OP"} or keys.get("OP", "1") not in ("1", "?"):
             return None
-        value = next(iter(token.values()))
+        value = keys.get("LOWER")
         if isinstance(value, str):
-            out.append(frozenset([value]))
+            words = [value]
         elif (isinstance(value, dict) and list(value) == ["IN"] and isinstance(value["IN"], list)
               and all(isinstance(w, str) for w in value["IN"])):
-            out.append(frozenset(value["IN"]))
+            words = list(value["IN"])
         else:
             return None
-    return out or None
+        if any(not w.strip() for w in words):
+            return None  # empty or space-only words: left to the Matcher
+        options: list[str | None] = sorted({w for w in words if w == w.lower()})
+        if keys.get("OP") == "?":
+            options.append(None)
+        size *= len(options)
+        if size > MAX_PATTERN_PHRASES:
+            return None
+        choices.append(options)
+    forms = {tuple(w for w in combo if w is not None) for combo in itertools.product(*choices)}
+    return sorted(f for f in forms if f)
 
 
 def _required_words(token: dict) -> frozenset[str] | None:
@@ -258,7 +282,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
                    inverse: dict[str, set[str]]) -> PatternPlan:
     from qualcode.engine import nlp as nlp_mod
 
-    _, Matcher, _ = nlp_mod.spacy_classes()
+    PhraseMatcher, Matcher, Doc = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()
     stop_words = nlp.Defaults.stop_words
     strings = nlp.vocab.strings
@@ -268,7 +292,9 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     needs_lemmas = set()
     always = None
     max_len: dict[int, int | None] = {}
-    fixed: dict[int, tuple[frozenset[int], ...]] = {}
+    phrases = None
+    phrase_keys: set[int] = set()
+    shared: dict[str, int] = {}  # a pattern (as JSON) -> the rule key whose Matcher holds it
     ends: dict[int, tuple[int, int]] = {}
     always_lemmas = False
     for key, pattern in patterns:
@@ -279,12 +305,23 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
                 needs_lemmas.add(key)
         elif _uses_lemma(pattern):
             needs_lemmas.add(key)
+        name = strings[key]
+        same = json.dumps(pattern, sort_keys=True, default=str)
+        if same in shared:  # the same pattern in another theme: one Matcher call finds both
+            plan_key = shared[same]
+            if plan_key in matchers:
+                matchers[plan_key].add(name, [pattern])
+                continue
+        forms = phrase_forms(pattern) if key not in needs_lemmas else None
+        if forms is not None:
+            if phrases is None:
+                phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+            if forms:
+                phrases.add(name, [Doc(nlp.vocab, words=list(f)) for f in forms])
+            phrase_keys.add(key)
+            continue
         per_token = [_required_words(t) for t in pattern]
         required = tuple(frozenset(strings.add(w) for w in words) for words in per_token if words is not None)
-        name = strings[key]
-        words = _fixed_words(pattern) if key not in needs_lemmas else None
-        if words is not None:
-            fixed[key] = tuple(frozenset(strings.add(w) for w in ws) for ws in words)
         if not required:
             if always is None:
                 always = Matcher(nlp.vocab)
@@ -294,6 +331,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
         matcher = Matcher(nlp.vocab)
         matcher.add(name, [pattern])
         matchers[key] = matcher
+        shared[same] = key
         requires[key] = required
         # Index the pattern under one required token, preferably one without common words
         # (stop words), so that few Docs need the full check.
@@ -310,7 +348,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
                 ends[key] = (before, after)
     return PatternPlan(matchers, requires, {w: tuple(k) for w, k in index.items()}, frozenset(index),
                        always, frozenset(needs_lemmas), frozenset(w for ws in requires.values() for s in ws for w in s),
-                       max_len, fixed, ends, always_lemmas)
+                       max_len, phrases, frozenset(phrase_keys), ends, always_lemmas)
 
 
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
@@ -380,11 +418,11 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
     bounded length L runs only on windows of the Doc around the occurrences of its rarest
     required word (L-1 tokens either side, windows merged): every match holds such a word,
     and the token tests do not look beyond their token, so the windows find every match.
-    A pattern of plain LOWER tests is checked directly at those places; one of unbounded
+    Patterns of plain LOWER tests were expanded to phrases (`plan.phrases`); one of unbounded
     length runs from the first occurrence of its first required word to the last of its last.
     """
     plan = compiled.plan
-    out: list[tuple[int, int, int]] = []
+    out: list[tuple[int, int, int]] = list(plan.phrases(doc)) if plan.phrases is not None else []
     present = plan.triggers.intersection(lowers)
     if present:
         candidates = {key for word in present for key in plan.index[word]}
@@ -410,10 +448,6 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
                 end = min(len(lowers), where.last(required[-1]) + after + 1)
                 if start < end:
                     out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
-                continue
-            fixed = plan.fixed.get(key)
-            if fixed is not None:
-                out.extend(_fixed_matches(key, fixed, lowers, where))
                 continue
             anchors = where.positions(min(required, key=where.count))
             for start, end in _windows(anchors, length, len(lowers)):
@@ -469,18 +503,6 @@ class _Occurrences:
         if self.reversed is None:
             self.reversed = self.lowers[::-1]
         return len(self.lowers) - 1 - min(self.reversed.index(w) for w in words & self.present)
-
-
-def _fixed_matches(key: int, fixed: tuple[frozenset[int], ...], lowers: list[int],
-                   where: _Occurrences) -> list[tuple[int, int, int]]:
-    """Matches of a pattern of plain LOWER tests: check the pattern at each place its rarest token occurs."""
-    anchor = min(range(len(fixed)), key=lambda j: where.count(fixed[j]))
-    n, size, out = len(fixed), len(lowers), []
-    for a in where.positions(fixed[anchor]):
-        start = a - anchor
-        if start >= 0 and start + n <= size and all(lowers[start + j] in fixed[j] for j in range(n)):
-            out.append((key, start, start + n))
-    return out
 
 
 def _windows(anchors: list[int], length: int, n: int) -> list[tuple[int, int]]:

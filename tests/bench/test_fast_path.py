@@ -63,9 +63,9 @@ def assert_same_pattern_hits(compiled, texts) -> int:
 
 def test_edge_codebook_uses_every_fast_path(edge_codebook):
     plan = edge_codebook.plan
-    assert plan.fixed and plan.ends and plan.always is not None and plan.needs_lemmas and plan.always_needs_lemmas
+    assert plan.phrase_keys and plan.ends and plan.always is not None and plan.needs_lemmas and plan.always_needs_lemmas
     assert any(length is None and key not in plan.ends for key, length in plan.max_len.items())
-    assert any(length is not None and key not in plan.fixed for key, length in plan.max_len.items())
+    assert any(length is not None and key not in plan.phrase_keys for key, length in plan.max_len.items())
 
 
 def test_fast_patterns_equal_reference_on_edge_cases(edge_codebook):
@@ -107,7 +107,7 @@ def test_fast_path_equals_reference_on_generated_text(tmp_path, edge_codebook):
     folder = tmp_path / "corpus"
     corpus.generate(folder, 15_000, seed=5)
     bench = compile_codebook(load_codebook(corpus.write_codebook(tmp_path / "codebook.yaml")))
-    assert bench.plan.fixed and bench.plan.ends and bench.plan.always is None
+    assert bench.plan.phrase_keys and bench.plan.ends and bench.plan.always is None
     texts = turn_texts(folder, bench.codebook.speakers)
     assert assert_same_pattern_hits(bench, texts) >= 100
     assert assert_same_pattern_hits(edge_codebook, texts) >= 50
