@@ -111,20 +111,34 @@ def rolled_up(codebook: Codebook) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in members.items()}
 
 
+def counted_for(codebook: Codebook) -> dict[str, tuple[str, ...]]:
+    """Theme id -> the ids its codings count for: itself and all its ancestors (`rolled_up` inverted)."""
+    out: dict[str, list[str]] = {t.id: [] for t in codebook.themes}
+    for theme_id, members in rolled_up(codebook).items():
+        for member in members:
+            out[member].append(theme_id)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def matrix_rows(documents: Sequence["CodedTranscript"], codebook: Codebook) -> list[dict]:
     """Theme × transcript: counted segments, distinct turns coded, 0/1 presence (every pair, zeros too)."""
-    members = rolled_up(codebook)
+    ancestors = counted_for(codebook)
     rows = []
     for doc in documents:
-        counted = [s for s in doc.suggestions if not s.negated]
+        segments = {t.id: 0 for t in codebook.themes}
+        turns: dict[str, set[int]] = {t.id: set() for t in codebook.themes}
+        for s in doc.suggestions:
+            if s.negated:
+                continue
+            for theme_id in ancestors.get(s.theme, ()):
+                segments[theme_id] += 1
+                turns[theme_id].add(s.turn)
         facts = {"transcript": doc.id, "dyad": doc.dyad or "", "group": doc.group or "",
                  "setting": doc.setting or "", "kind": doc.kind, "perspective": doc.role or ""}
         for theme in codebook.themes:
-            hits = [s for s in counted if s.theme in members[theme.id]]
-            rows.append({
-                **facts, "theme": theme.id, "theme_path": theme.path, "segments": len(hits),
-                "turns": len({s.turn for s in hits}), "present": 1 if hits else 0,
-            })
+            n = segments[theme.id]
+            rows.append({**facts, "theme": theme.id, "theme_path": theme.path, "segments": n,
+                         "turns": len(turns[theme.id]), "present": 1 if n else 0})
     return rows
 
 
@@ -167,26 +181,33 @@ def role_order(roles) -> list[str]:
 
 def frequency_rows(documents: Sequence["CodedTranscript"], codebook: Codebook) -> list[dict]:
     """Theme × speaker role: turns coded, their share of that role's turns, segments per 1,000 words of that role."""
-    members = rolled_up(codebook)
+    ancestors = counted_for(codebook)
     role_turns: dict[str, int] = {}
     role_words: dict[str, int] = {}
+    segments: dict[tuple[str, str], int] = {}
+    turns: dict[tuple[str, str], set[tuple[str, int]]] = {}
     for doc in documents:
         for turn in doc.turns:
             role_turns[turn.role] = role_turns.get(turn.role, 0) + 1
             role_words[turn.role] = role_words.get(turn.role, 0) + turn.words
-    counted = [(doc.id, s) for doc in documents for s in doc.suggestions if not s.negated]
+        for s in doc.suggestions:
+            if s.negated:
+                continue
+            for theme_id in ancestors.get(s.theme, ()):
+                key = (theme_id, s.role)
+                segments[key] = segments.get(key, 0) + 1
+                turns.setdefault(key, set()).add((doc.id, s.turn))
     rows = []
     for theme in codebook.themes:
-        hits = [(doc_id, s) for doc_id, s in counted if s.theme in members[theme.id]]
         for role in role_order(role_turns):
-            mine = [(doc_id, s) for doc_id, s in hits if s.role == role]
-            turns = len({(doc_id, s.turn) for doc_id, s in mine})
+            coded = len(turns.get((theme.id, role), ()))
+            n = segments.get((theme.id, role), 0)
             words = role_words[role]
             rows.append({
-                "theme": theme.id, "theme_path": theme.path, "role": role, "turns_coded": turns,
+                "theme": theme.id, "theme_path": theme.path, "role": role, "turns_coded": coded,
                 "role_turns": role_turns[role],
-                "share_of_role_turns": round(turns / role_turns[role], 4) if role_turns[role] else 0.0,
-                "segments": len(mine), "role_words": words,
-                "segments_per_1000_words": round(len(mine) * 1000 / words, 3) if words else 0.0,
+                "share_of_role_turns": round(coded / role_turns[role], 4) if role_turns[role] else 0.0,
+                "segments": n, "role_words": words,
+                "segments_per_1000_words": round(n * 1000 / words, 3) if words else 0.0,
             })
     return rows

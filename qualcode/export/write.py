@@ -17,15 +17,12 @@ from typing import Iterable, Sequence
 
 from qualcode.errors import Diagnostic, OutputError
 from qualcode.export.tables import Table, column_type
-from qualcode.output.write import atomic_write_bytes, csv_text, jsonl_text
+from qualcode.output.write import FORMULA_STARTS, atomic_write_bytes, csv_text, jsonl_text
 
 EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 
 #: The workbook that holds one sheet per table.
 XLSX_NAME = "tables.xlsx"
-
-#: Text cells starting with one of these are neutralised in CSV.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: Rows an XLSX sheet can hold, header included.
 XLSX_MAX_ROWS = 1_048_576
@@ -46,7 +43,7 @@ def neutralise(value):
 
 def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
     """UTF-8 CSV (optionally with a byte-order mark, for Excel), LF line ends, formula-like cells neutralised."""
-    return ("\ufeff" if bom else "").encode("utf-8") + csv_text(table.rows, table.columns, cell=neutralise).encode("utf-8")
+    return ("\ufeff" if bom else "").encode("utf-8") + csv_text(table.rows, table.columns, formula_safe=True).encode("utf-8")
 
 
 def jsonl_bytes(table: Table) -> bytes:

@@ -69,25 +69,24 @@ def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -
     atomic_write_bytes(path, text.encode(encoding))
 
 
-def csv_text(rows: Iterable[dict], columns: Sequence[str], *, cell=None) -> str:
-    """CSV with a header, LF line endings, every row in `columns` order; `cell` transforms each value first."""
+#: Text cells starting with one of these could run as a formula in a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(rows: Iterable[dict], columns: Sequence[str], *, formula_safe: bool = False) -> str:
+    """CSV with a header, LF line endings, every row in `columns` order; None is empty, booleans are
+    true/false. `formula_safe` gives a text cell that starts like a formula a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    if cell is None:
-        writer.writerows([_cell(row.get(k)) for k in columns] for row in rows)
-    else:
-        writer.writerows([_cell(cell(row.get(k))) for k in columns] for row in rows)
+    starts = frozenset(FORMULA_STARTS) if formula_safe else frozenset()
+    # inline tests, no call per cell: this runs for every cell of the segments table
+    writer.writerows([("true" if v else "false") if v.__class__ is bool
+                      else ("'" + v) if v.__class__ is str and v[:1] in starts else v
+                      for v in [row.get(k) for k in columns]] for row in rows)
     return buffer.getvalue()
 
 
 def jsonl_text(rows: Iterable[dict], columns: Sequence[str]) -> str:
     return "".join(json.dumps({k: row.get(k) for k in columns}, ensure_ascii=False) + "\n" for row in rows)
 
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value

@@ -12,7 +12,7 @@ import time
 from batchdata import study  # noqa: F401 (a fixture)
 from batchdata import CLI_ENV, ROOT, SMALL_CODEBOOK, STUDY, TABLES, check_golden, output_files
 
-from qualcode.batch import CACHE_DIR, SLEEP_ENV, run_batch
+from qualcode.batch import CACHE_DIR, CACHE_FORMAT, SLEEP_ENV, run_batch
 
 
 def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
@@ -48,7 +48,7 @@ def assert_whole(folder):
         rows = list(csv.reader(data.decode("utf-8").splitlines()))
         assert rows and all(len(row) == len(rows[0]) for row in rows), name
     for entry in (folder / CACHE_DIR).glob("*.json"):
-        assert json.loads(entry.read_text())["format"] == 1
+        assert json.loads(entry.read_text())["format"] == CACHE_FORMAT
 
 
 def test_a_run_killed_part_way_leaves_no_partial_file_and_the_next_run_completes(tmp_path, study):
