@@ -16,6 +16,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
@@ -43,6 +44,7 @@ MIN_BYTES_PER_WORKER = 250_000
 
 #: Fields of a Suggestion, in order: a cache entry stores each suggestion as a list of them.
 _SUGGESTION_FIELDS = tuple(f.name for f in fields(Suggestion))
+_SUGGESTION_VALUES = attrgetter(*_SUGGESTION_FIELDS)  # a Suggestion -> its values, as a tuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,9 @@ class TurnInfo:
     role: str
     words: int
     line: int
+
+
+_TURN_VALUES = attrgetter(*(f.name for f in fields(TurnInfo)))
 
 
 @dataclass(frozen=True)
@@ -105,10 +110,15 @@ class CodedTranscript:
     def words(self) -> int:
         return sum(t.words for t in self.turns)
 
+    def __reduce__(self):
+        """Pickled as plain tuples (what a worker sends back): about 3x faster to load than field by field."""
+        return (_unpickle_record, (self.id, self.path, self.meta, [_TURN_VALUES(t) for t in self.turns],
+                                   [_SUGGESTION_VALUES(s) for s in self.suggestions], self.diagnostics))
+
     def to_json(self) -> dict:
         return {"id": self.id, "meta": self.meta,
                 "turns": [[t.number, t.speaker, t.role, t.words, t.line] for t in self.turns],
-                "suggestions": [[getattr(s, name) for name in _SUGGESTION_FIELDS] for s in self.suggestions],
+                "suggestions": [_SUGGESTION_VALUES(s) for s in self.suggestions],
                 "diagnostics": [{k: v for k, v in asdict(d).items() if k != "path"} for d in self.diagnostics]}
 
     @classmethod
@@ -117,6 +127,11 @@ class CodedTranscript:
                    turns=tuple(TurnInfo(*t) for t in data["turns"]),
                    suggestions=tuple(Suggestion(*s) for s in data["suggestions"]),
                    diagnostics=tuple(Diagnostic(path=path, **d) for d in data["diagnostics"]))
+
+
+def _unpickle_record(id, path, meta, turns, suggestions, diagnostics) -> CodedTranscript:
+    return CodedTranscript(id, path, meta, tuple(TurnInfo(*t) for t in turns),
+                           tuple(Suggestion(*s) for s in suggestions), diagnostics)
 
 
 @dataclass(frozen=True)

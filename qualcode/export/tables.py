@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from qualcode.models import KNOWN_ROLES, Codebook
-from qualcode.output.rows import SEGMENT_COLUMNS, segment_row
+from qualcode.output.rows import SEGMENT_COLUMNS, segment_row, segment_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.batch import CodedTranscript
@@ -74,6 +74,10 @@ class SegmentRows:
 
     def __len__(self) -> int:
         return self._count
+
+    def values(self):
+        """The rows as lists in SEGMENT_COLUMNS order (faster to write than dicts)."""
+        return (segment_values(s, d) for d in self._documents for s in d.suggestions)
 
     def __eq__(self, other) -> bool:
         return tuple(self) == tuple(other)

@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 from qualcode.errors import Diagnostic, OutputError
 from qualcode.export.tables import Table, column_type
-from qualcode.output.write import FORMULA_STARTS, atomic_write_bytes, csv_text, jsonl_text
+from qualcode.output.write import FORMULA_STARTS, atomic_write_bytes, csv_text, csv_values_text, jsonl_text
 
 EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 
@@ -43,7 +43,10 @@ def neutralise(value):
 
 def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
     """UTF-8 CSV (optionally with a byte-order mark, for Excel), LF line ends, formula-like cells neutralised."""
-    return ("\ufeff" if bom else "").encode("utf-8") + csv_text(table.rows, table.columns, formula_safe=True).encode("utf-8")
+    values = getattr(table.rows, "values", None)  # the segments table makes its rows as lists
+    text = (csv_values_text(values(), table.columns, formula_safe=True) if values is not None
+            else csv_text(table.rows, table.columns, formula_safe=True))
+    return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
 def jsonl_bytes(table: Table) -> bytes:

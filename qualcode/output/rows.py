@@ -28,3 +28,10 @@ def segment_row(s: Suggestion, transcript: Transcript) -> dict:
         "negated": s.negated,
         "quote": s.quote.replace("\n", " "),
     }
+
+
+def segment_values(s: Suggestion, transcript: Transcript) -> list:
+    """`segment_row` as a list in SEGMENT_COLUMNS order (no dict: for writing many rows)."""
+    return [s.transcript, transcript.dyad or "", transcript.group or "", transcript.setting or "", s.speaker,
+            s.role, s.turn, s.line, s.start, s.end, s.theme, s.theme_path, s.source, s.rule, round(s.score, 4),
+            s.negated, s.quote.replace("\n", " ")]

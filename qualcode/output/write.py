@@ -76,6 +76,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def csv_text(rows: Iterable[dict], columns: Sequence[str], *, formula_safe: bool = False) -> str:
     """CSV with a header, LF line endings, every row in `columns` order; None is empty, booleans are
     true/false. `formula_safe` gives a text cell that starts like a formula a leading apostrophe."""
+    return csv_values_text(([row.get(k) for k in columns] for row in rows), columns, formula_safe=formula_safe)
+
+
+def csv_values_text(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False) -> str:
+    """`csv_text` for rows that are already lists of values in `columns` order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -83,7 +88,7 @@ def csv_text(rows: Iterable[dict], columns: Sequence[str], *, formula_safe: bool
     # inline tests, no call per cell: this runs for every cell of the segments table
     writer.writerows([("true" if v else "false") if v.__class__ is bool
                       else ("'" + v) if v.__class__ is str and v[:1] in starts else v
-                      for v in [row.get(k) for k in columns]] for row in rows)
+                      for v in values] for values in rows)
     return buffer.getvalue()
 
 
