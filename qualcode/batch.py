@@ -299,8 +299,10 @@ def prune_cache(folder: Path, keep: frozenset[str]) -> None:
 _WORKER: dict[str, Any] = {}
 
 
-def _code_one(path: str, compiled, input_format: str | None) -> tuple[str, Any]:
-    """("ok", record), ("error", diagnostics) for this file, or ("fatal", diagnostics) for the whole run."""
+def _code_one(path: str, compiled, input_format: str | None, cache: Path | None = None,
+              key: str = "") -> tuple[str, Any]:
+    """("ok", record), ("error", diagnostics) for this file, or ("fatal", diagnostics) for the whole run.
+    With `cache`, the record is stored there under `key` (by the worker, so the parent need not)."""
     from qualcode.coding import code_transcript
     from qualcode.errors import CodebookError, PipelineError
 
@@ -316,7 +318,10 @@ def _code_one(path: str, compiled, input_format: str | None) -> tuple[str, Any]:
     except Exception as exc:  # a bug: report it for this file, code the others
         return "error", (Diagnostic("QC504", f"internal error while coding this file ({type(exc).__name__})", path,
                                     hint="this is a bug, please report it; the other transcripts were coded"),)
-    return "ok", CodedTranscript.from_result(result)
+    record = CodedTranscript.from_result(result)
+    if cache is not None:
+        store_cached(cache, key, record)
+    return "ok", record
 
 
 def _init_worker(codebook: Codebook, pipeline: str | None) -> None:
@@ -332,10 +337,10 @@ def _init_worker(codebook: Codebook, pipeline: str | None) -> None:
         _WORKER["fatal"] = tuple(exc.diagnostics)
 
 
-def _work(path: str, input_format: str | None) -> tuple[str, Any]:
+def _work(path: str, input_format: str | None, cache: Path | None, key: str) -> tuple[str, Any]:
     if "fatal" in _WORKER:
         return "fatal", _WORKER["fatal"]
-    return _code_one(path, _WORKER["compiled"], input_format)
+    return _code_one(path, _WORKER["compiled"], input_format, cache, key)
 
 
 @dataclass(frozen=True)
@@ -354,15 +359,16 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, on_done) -> None:
+def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, on_done) -> None:
     from qualcode.engine.match import compile_codebook
 
     compiled = compile_codebook(codebook, pipeline=pipeline) if tasks else None
     for task in tasks:
-        on_done(task, _code_one(str(task.path), compiled, input_format))
+        on_done(task, _code_one(str(task.path), compiled, input_format, cache, task.key))
 
 
-def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, workers: int, on_done) -> None:
+def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, workers: int,
+                  on_done) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
@@ -376,7 +382,7 @@ def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format
     try:
         # largest files first, so no worker is left alone with a long one at the end
         ordered = sorted(tasks, key=lambda t: (-t.size, t.index))
-        futures = {pool.submit(_work, str(t.path), input_format): t for t in ordered}
+        futures = {pool.submit(_work, str(t.path), input_format, cache, t.key): t for t in ordered}
         started = False
         for future in as_completed(futures):
             task = futures[future]
@@ -445,8 +451,7 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
             records[task.index] = value
             fresh.add(task.index)
             state["words"] += value.words
-            if cache_dir is not None:
-                store_cached(cache_dir, task.key, value)
+            if cache_dir is not None:  # stored by the worker
                 keys.add(task.key)
         else:
             failed[task.index] = Failure(str(task.path), tuple(value))
@@ -462,9 +467,9 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
     else:
         workers = min(jobs, len(tasks))
     if workers > 1:
-        _code_in_pool(tasks, book, pipeline, input_format, workers, on_done)
+        _code_in_pool(tasks, book, pipeline, input_format, cache_dir, workers, on_done)
     else:
-        _code_here(tasks, book, pipeline, input_format, on_done)
+        _code_here(tasks, book, pipeline, input_format, cache_dir, on_done)
 
     seen: dict[str, str] = {}
     for index in sorted(records):
