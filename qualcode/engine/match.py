@@ -568,12 +568,10 @@ def _merge(raw, doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
             last[5] = last[5] and negated
             continue
         merged.append([theme, start, end, rule, score, negated])
-    _, idx_id, length_id = compiled.attrs
-    chars = doc.to_array([idx_id, length_id])
     hits = []
     for theme, start, end, rule, score, negated in merged:
-        last_idx, last_len = chars[end - 1].tolist()
-        hits.append(Hit(theme, int(chars[start, 0]), last_idx + last_len, rule, score, negated))
+        last = doc[end - 1]  # a few Token look-ups are cheaper than an array of every token's offsets
+        hits.append(Hit(theme, doc[start].idx, last.idx + len(last), rule, score, negated))
     hits.sort(key=lambda h: (h.start, order.get(h.theme, 0), h.end))
     return hits
 
@@ -584,21 +582,20 @@ def applies_to(theme: Theme, role: str) -> bool:
 
 def suggest(transcript: Transcript, compiled: CompiledCodebook) -> list[Suggestion]:
     """Rule suggestions for every turn of a transcript, in turn and text order."""
-    themes = {t.id: t for t in compiled.codebook.themes}
-    line_starts = [0] + [m.end() for m in re.finditer("\n", transcript.text)]
+    themes = {t.id: (t.path, frozenset(t.roles)) for t in compiled.codebook.themes}
+    text, tid = transcript.text, transcript.id
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     out: list[Suggestion] = []
     turns = transcript.turns
     for turn, doc in zip(turns, compiled.make_docs(t.text for t in turns)):
         for hit in match_doc(doc, compiled):
-            theme = themes[hit.theme]
-            if not applies_to(theme, turn.role):
+            path, roles = themes[hit.theme]
+            if roles and turn.role not in roles:  # `applies_to`
                 continue
             start, end = turn.start + hit.start, turn.start + hit.end
-            out.append(Suggestion(
-                transcript=transcript.id, turn=turn.number, speaker=turn.speaker, role=turn.role,
-                theme=theme.id, theme_path=theme.path, start=start, end=end,
-                line=bisect.bisect_right(line_starts, start), quote=transcript.text[start:end],
-                rule=hit.rule, score=hit.score, negated=hit.negated))
+            out.append(Suggestion(tid, turn.number, turn.speaker, turn.role, hit.theme, path, start, end,
+                                  bisect.bisect_right(line_starts, start), text[start:end], hit.rule, hit.score,
+                                  hit.negated))
     return out
 
 
