@@ -77,7 +77,10 @@ class SegmentRows:
 
     def values(self):
         """The rows as lists in SEGMENT_COLUMNS order (faster to write than dicts)."""
-        return (segment_values(s, d) for d in self._documents for s in d.suggestions)
+        for doc in self._documents:
+            facts = [doc.dyad or "", doc.group or "", doc.setting or ""]  # once per transcript
+            for s in doc.suggestions:
+                yield segment_values(s, facts)
 
     def __eq__(self, other) -> bool:
         return tuple(self) == tuple(other)

@@ -30,8 +30,8 @@ def segment_row(s: Suggestion, transcript: Transcript) -> dict:
     }
 
 
-def segment_values(s: Suggestion, transcript: Transcript) -> list:
-    """`segment_row` as a list in SEGMENT_COLUMNS order (no dict: for writing many rows)."""
-    return [s.transcript, transcript.dyad or "", transcript.group or "", transcript.setting or "", s.speaker,
-            s.role, s.turn, s.line, s.start, s.end, s.theme, s.theme_path, s.source, s.rule, round(s.score, 4),
-            s.negated, s.quote.replace("\n", " ")]
+def segment_values(s: Suggestion, facts: list[str]) -> list:
+    """`segment_row` as a list in SEGMENT_COLUMNS order (no dict: for writing many rows); `facts` are
+    the transcript's dyad, group and setting."""
+    return [s.transcript, *facts, s.speaker, s.role, s.turn, s.line, s.start, s.end, s.theme, s.theme_path,
+            s.source, s.rule, round(s.score, 4), s.negated, s.quote.replace("\n", " ")]
