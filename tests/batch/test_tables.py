@@ -117,6 +117,28 @@ def test_code_corpus_returns_dataframes(book):
     assert freq.loc[(freq.theme == "translation") & (freq.role == "interpreter"), "turns_coded"].tolist() == [2]
 
 
+def test_a_coded_record_survives_the_trip_from_a_worker():
+    import pickle
+
+    record = coded("t1", [(1, "trust", "client"), (3, "repair", "client")], negated={(3, "repair")})
+    back = pickle.loads(pickle.dumps(record))
+    assert back == record and back.suggestions[1].negated and back.turns[2].role == "client"
+
+
+def test_coding_a_corpus_leaves_the_garbage_collector_as_it_was(book, monkeypatch):
+    import gc
+
+    import qualcode.batch
+    from qualcode import code_corpus
+
+    frozen = []
+    monkeypatch.setattr(qualcode.batch, "FREEZE_EVERY", 1)  # freeze after every record
+    monkeypatch.setattr(gc, "freeze", lambda real=gc.freeze: (real(), frozen.append(gc.get_freeze_count())))
+    corpus = code_corpus([STUDY], codebook=book, jobs=1)
+    assert corpus.coded == 4 and len(frozen) == 4 and frozen[-1] > 0
+    assert gc.get_freeze_count() == 0  # unfrozen at the end: library callers' collections are unchanged
+
+
 def test_progress_bar_shows_files_words_rate_and_time_left():
     import io
 

@@ -111,3 +111,36 @@ def test_fast_path_equals_reference_on_generated_text(tmp_path, edge_codebook):
     texts = turn_texts(folder, bench.codebook.speakers)
     assert assert_same_pattern_hits(bench, texts) >= 100
     assert assert_same_pattern_hits(edge_codebook, texts) >= 50
+
+
+def test_plain_word_patterns_expand_to_the_phrases_they_match():
+    from qualcode.engine.match import MAX_PATTERN_PHRASES, phrase_forms
+
+    assert phrase_forms([{"LOWER": {"IN": ["i", "we"]}}, {"LOWER": "the", "OP": "?"}, {"LOWER": "interpreter"}]) == [
+        ("i", "interpreter"), ("i", "the", "interpreter"), ("we", "interpreter"), ("we", "the", "interpreter")]
+    # a word with capitals never equals a lower-cased token: the Matcher would never match it
+    assert phrase_forms([{"LOWER": "Listen"}]) == []
+    assert phrase_forms([{"LOWER": "x", "OP": "?"}]) == [("x",)]  # never an empty match
+    # anything but plain LOWER tests, or too many sequences, stays with the Matcher
+    assert phrase_forms([{"LOWER": "so"}, {"IS_PUNCT": True}]) is None
+    assert phrase_forms([{"LOWER": "so", "OP": "*"}]) is None
+    assert phrase_forms([{"LOWER": " "}]) is None
+    many = [f"w{i}" for i in range(int(MAX_PATTERN_PHRASES ** 0.5) + 1)]
+    assert phrase_forms([{"LOWER": {"IN": many}}, {"LOWER": {"IN": many}}]) is None
+
+
+def test_the_same_pattern_in_two_themes_codes_both(tmp_path):
+    book = tmp_path / "codebook.yaml"
+    book.write_text(
+        "version: 1\nname: Shared pattern\nthemes:\n"
+        "  - id: one\n    name: One\n    definition: First.\n"
+        "    patterns:\n      - [{LEMMA: trust}, {IS_ALPHA: true, OP: \"?\"}, {LOWER: again}]\n"
+        "  - id: two\n    name: Two\n    definition: Second.\n"
+        "    patterns:\n      - [{LEMMA: trust}, {IS_ALPHA: true, OP: \"?\"}, {LOWER: again}]\n",
+        encoding="utf-8")
+    compiled = compile_codebook(load_codebook(book))
+    assert len(compiled.plan.matchers) == 1  # one Matcher holds both
+    text = "I trusted her again, and trust again"
+    doc = next(iter(compiled.make_docs([text])))
+    assert pattern_hits(doc, compiled) == pattern_hits_reference(doc, compiled)
+    assert {h.theme for h in match_doc(doc, compiled)} == {"one", "two"}

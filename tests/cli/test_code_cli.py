@@ -132,6 +132,16 @@ def test_help_imports_neither_spacy_nor_pandas():
     assert out.stdout.strip() == "[]", out.stderr
 
 
+def test_the_python_api_is_imported_on_first_use():
+    import subprocess
+
+    code = ("import sys, qualcode; before = sorted(m for m in ('qualcode.batch', 'qualcode.codebook', 'yaml') "
+            "if m in sys.modules); print(before, qualcode.code_corpus.__module__, qualcode.Diagnostic.__name__, "
+            "'load_codebook' in dir(qualcode))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(DATA.parent.parent))
+    assert out.stdout.split() == ["[]", "qualcode.batch", "Diagnostic", "True"], out.stderr
+
+
 def test_installed_pipeline_by_path_gives_the_same_suggestions(cli, tmp_path):
     import spacy
 
