@@ -126,16 +126,21 @@ def worker_engine(folder: str, codebook: str) -> dict:
     return {"words": words, "seconds": time.perf_counter() - start, "hits": hits}
 
 
-def worker_pool(folder: str, codebook: str, jobs: int) -> dict:
+def _in_pool(folder: str, codebook: str, jobs: int, initializer, work) -> dict:
+    """`work(path) -> (words, count)` over every transcript in a pool of `jobs` processes."""
     import multiprocessing
 
     start = time.perf_counter()
     words = hits = 0
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_engine, initargs=(codebook,)) as pool:
-        for n, k in pool.imap_unordered(_code_one, [str(p) for p in _paths(folder)], chunksize=1):
+    with multiprocessing.get_context(method).Pool(jobs, initializer=initializer, initargs=(codebook,)) as pool:
+        for n, k in pool.imap_unordered(work, [str(p) for p in _paths(folder)], chunksize=1):
             words, hits = words + n, hits + k
     return {"words": words, "seconds": time.perf_counter() - start, "hits": hits}
+
+
+def worker_pool(folder: str, codebook: str, jobs: int) -> dict:
+    return _in_pool(folder, codebook, jobs, _init_engine, _code_one)
 
 
 _NLP = None
@@ -157,15 +162,7 @@ def _tokenize_one(path: str) -> tuple[int, int]:
 
 def worker_tokenize_pool(folder: str, codebook: str, jobs: int) -> dict:
     """The tokenizer alone in a pool of processes: how far this machine's cores scale spaCy's work."""
-    import multiprocessing
-
-    start = time.perf_counter()
-    words = tokens = 0
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_tokenizer, initargs=(codebook,)) as pool:
-        for n, k in pool.imap_unordered(_tokenize_one, [str(p) for p in _paths(folder)], chunksize=1):
-            words, tokens = words + n, tokens + k
-    return {"words": words, "seconds": time.perf_counter() - start, "hits": tokens}
+    return _in_pool(folder, codebook, jobs, _init_tokenizer, _tokenize_one)
 
 
 WORKERS = {"tokenize": worker_tokenize, "regex": worker_regex, "engine": worker_engine, "pool": worker_pool,
