@@ -13,11 +13,11 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from qualcode.errors import Diagnostic, OutputError
 from qualcode.export.tables import Table, column_type
-from qualcode.output.write import FORMULA_STARTS, atomic_write_bytes, csv_text, csv_values_text, jsonl_text
+from qualcode.output.write import FORMULA_STARTS, atomic_write_chunks, csv_chunks, jsonl_chunks
 
 EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 
@@ -43,15 +43,26 @@ def neutralise(value):
 
 def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
     """UTF-8 CSV (optionally with a byte-order mark, for Excel), LF line ends, formula-like cells neutralised."""
+    return b"".join(csv_pieces(table, bom=bom))
+
+
+def csv_pieces(table: Table, *, bom: bool = False) -> Iterator[bytes]:
+    """`csv_bytes` in pieces, as they are made."""
     values = getattr(table.rows, "values", None)  # the segments table makes its rows as lists
-    text = (csv_values_text(values(), table.columns, formula_safe=True) if values is not None
-            else csv_text(table.rows, table.columns, formula_safe=True))
-    return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
+    rows = values() if values is not None else ([row.get(k) for k in table.columns] for row in table.rows)
+    if bom:
+        yield "\ufeff".encode("utf-8")
+    for piece in csv_chunks(rows, table.columns, formula_safe=True):
+        yield piece.encode("utf-8")
 
 
 def jsonl_bytes(table: Table) -> bytes:
     """One JSON object per row, keys in column order."""
-    return jsonl_text(table.rows, table.columns).encode("utf-8")
+    return b"".join(jsonl_pieces(table))
+
+
+def jsonl_pieces(table: Table) -> Iterator[bytes]:
+    return (piece.encode("utf-8") for piece in jsonl_chunks(table.rows, table.columns))
 
 
 def parquet_available() -> bool:
@@ -169,11 +180,12 @@ def write_tables(tables: Sequence[Table], folder: str | Path, *, formats: Sequen
     written = []
     for fmt in check_export_formats(formats):
         if fmt == "xlsx":
-            outputs = [(folder / XLSX_NAME, lambda: xlsx_bytes(tables))]
+            outputs = [(folder / XLSX_NAME, lambda: (xlsx_bytes(tables),))]
         else:
-            encode = {"csv": lambda t: csv_bytes(t, bom=excel), "jsonl": jsonl_bytes, "parquet": parquet_bytes}[fmt]
+            encode = {"csv": lambda t: csv_pieces(t, bom=excel), "jsonl": jsonl_pieces,
+                      "parquet": lambda t: (parquet_bytes(t),)}[fmt]
             outputs = [(folder / f"{t.name}.{fmt}", (lambda t=t: encode(t))) for t in tables]
         for path, make in outputs:
-            atomic_write_bytes(path, make())
+            atomic_write_chunks(path, make())
             written.append(path)
     return written

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from qualcode.errors import Diagnostic, OutputError
 
@@ -16,6 +17,12 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
     """Write `data` to `path` so that readers see the old file or the whole new one, never a part.
 
     `durable=False` skips the fsyncs, for files that may be lost in a power cut (cache entries)."""
+    atomic_write_chunks(path, (data,), durable=durable)
+
+
+def atomic_write_chunks(path: str | Path, chunks: Iterable[bytes], *, durable: bool = True) -> None:
+    """`atomic_write_bytes` for data made piece by piece (a large table is never whole in memory).
+    If making a chunk fails, the temporary file is removed and the previous file left unchanged."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -26,7 +33,8 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
                                      hint="check the folder exists and is writable")) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
@@ -39,6 +47,12 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
             pass
         raise OutputError(Diagnostic("QC002", f"cannot write output: {exc.strerror}", str(path),
                                      hint="check free disk space and permissions; the previous file is unchanged")) from None
+    except BaseException:  # a chunk could not be made: no half-written temporary file stays behind
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
     if durable:
         fsync_dir(folder)  # make the rename itself durable
 
@@ -81,17 +95,45 @@ def csv_text(rows: Iterable[dict], columns: Sequence[str], *, formula_safe: bool
 
 def csv_values_text(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False) -> str:
     """`csv_text` for rows that are already lists of values in `columns` order."""
+    return "".join(csv_chunks(rows, columns, formula_safe=formula_safe))
+
+
+#: Rows per piece of CSV or JSONL made at once.
+CHUNK_ROWS = 5000
+
+
+def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False) -> Iterator[str]:
+    """`csv_values_text` in pieces of CHUNK_ROWS rows, the header first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     starts = frozenset(FORMULA_STARTS) if formula_safe else frozenset()
-    # inline tests, no call per cell: this runs for every cell of the segments table
-    writer.writerows([("true" if v else "false") if v.__class__ is bool
-                      else ("'" + v) if v.__class__ is str and v[:1] in starts else v
-                      for v in values] for values in rows)
-    return buffer.getvalue()
+    rows = iter(rows)
+    while True:
+        # inline tests, no call per cell: this runs for every cell of the segments table
+        block = [[("true" if v else "false") if v.__class__ is bool
+                  else ("'" + v) if v.__class__ is str and v[:1] in starts else v
+                  for v in values] for values in itertools.islice(rows, CHUNK_ROWS)]
+        writer.writerows(block)
+        yield buffer.getvalue()
+        if len(block) < CHUNK_ROWS:
+            return
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def jsonl_text(rows: Iterable[dict], columns: Sequence[str]) -> str:
-    return "".join(json.dumps({k: row.get(k) for k in columns}, ensure_ascii=False) + "\n" for row in rows)
+    return "".join(jsonl_chunks(rows, columns))
+
+
+def jsonl_chunks(rows: Iterable[dict], columns: Sequence[str]) -> Iterator[str]:
+    """One JSON object per row, in pieces of CHUNK_ROWS rows."""
+    rows = iter(rows)
+    while True:
+        block = [json.dumps({k: row.get(k) for k in columns}, ensure_ascii=False) + "\n"
+                 for row in itertools.islice(rows, CHUNK_ROWS)]
+        if block:
+            yield "".join(block)
+        if len(block) < CHUNK_ROWS:
+            return
 

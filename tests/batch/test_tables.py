@@ -203,3 +203,33 @@ def test_parquet_keeps_types_and_values(book, tmp_path):
     assert [str(t) for t in table.schema.types][6:10] == ["int64", "int64", "int64", "int64"]
     assert table.column("negated").to_pylist() == [False, True]
     assert table.column("score").to_pylist() == [1.0, 1.0]
+
+
+def test_tables_written_in_pieces_are_the_same_bytes(book, tmp_path, monkeypatch):
+    import qualcode.output.write as out
+    from qualcode.export.write import jsonl_bytes, write_tables
+
+    docs = [coded(f"t{i}", [(1, "trust", "client"), (2, "=cmd", "therapist"), (3, "repair", "client")])
+            for i in range(3)]
+    table = build_table("segments", docs, book)
+    whole_csv, whole_jsonl = csv_bytes(table, bom=True), jsonl_bytes(table)
+    monkeypatch.setattr(out, "CHUNK_ROWS", 2)  # 9 rows: pieces of 2, 2, 2, 2, 1
+    assert csv_bytes(table, bom=True) == whole_csv and jsonl_bytes(table) == whole_jsonl
+    assert whole_csv.count(b"\n") == 10 and b"'=cmd" in whole_csv
+    written = write_tables([table], tmp_path, formats=["csv", "jsonl"], excel=True)
+    assert [p.read_bytes() for p in written] == [whole_csv, whole_jsonl]
+
+
+def test_a_table_that_fails_while_written_leaves_the_old_file(tmp_path):
+    from qualcode.output.write import atomic_write_chunks
+
+    target = tmp_path / "segments.csv"
+    target.write_bytes(b"old\n")
+
+    def pieces():
+        yield b"new,"
+        raise RuntimeError("a row could not be made")
+
+    with pytest.raises(RuntimeError):
+        atomic_write_chunks(target, pieces())
+    assert target.read_bytes() == b"old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["segments.csv"]
