@@ -143,21 +143,20 @@ def worker_pool(folder: str, codebook: str, jobs: int) -> dict:
     return _in_pool(folder, codebook, jobs, _init_engine, _code_one)
 
 
-_NLP = None
+_TOKENIZER: dict = {}
 
 
 def _init_tokenizer(codebook: str) -> None:
-    global _NLP, _COMPILED
     import spacy
 
     from qualcode.codebook import load_codebook
 
-    _NLP, _COMPILED = spacy.blank("en"), load_codebook(codebook)
+    _TOKENIZER.update(nlp=spacy.blank("en"), speakers=load_codebook(codebook).speakers)
 
 
 def _tokenize_one(path: str) -> tuple[int, int]:
-    words, texts = _turn_texts(Path(path), _COMPILED.speakers)
-    return words, sum(len(doc) for doc in _NLP.tokenizer.pipe(texts))
+    words, texts = _turn_texts(Path(path), _TOKENIZER["speakers"])
+    return words, sum(len(doc) for doc in _TOKENIZER["nlp"].tokenizer.pipe(texts))
 
 
 def worker_tokenize_pool(folder: str, codebook: str, jobs: int) -> dict:

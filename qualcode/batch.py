@@ -117,26 +117,25 @@ class CodedTranscript:
 
     def __reduce__(self):
         """Pickled as plain tuples (what a worker sends back): about 3x faster to load than field by field."""
-        return (_unpickle_record, (self.id, self.path, self.meta, [_TURN_VALUES(t) for t in self.turns],
-                                   [_SUGGESTION_VALUES(s) for s in self.suggestions], self.diagnostics))
+        return (CodedTranscript.from_values, (self.id, self.path, self.meta, [_TURN_VALUES(t) for t in self.turns],
+                                              [_SUGGESTION_VALUES(s) for s in self.suggestions], self.diagnostics))
 
     def to_json(self) -> dict:
         return {"id": self.id, "meta": self.meta,
-                "turns": [[t.number, t.speaker, t.role, t.words, t.line] for t in self.turns],
+                "turns": [_TURN_VALUES(t) for t in self.turns],
                 "suggestions": [_SUGGESTION_VALUES(s) for s in self.suggestions],
                 "diagnostics": [{k: v for k, v in asdict(d).items() if k != "path"} for d in self.diagnostics]}
 
     @classmethod
     def from_json(cls, data: dict, path: str) -> "CodedTranscript":
-        return cls(id=str(data["id"]), path=path, meta=dict(data["meta"]),
-                   turns=tuple(TurnInfo(*t) for t in data["turns"]),
-                   suggestions=tuple(Suggestion(*s) for s in data["suggestions"]),
-                   diagnostics=tuple(Diagnostic(path=path, **d) for d in data["diagnostics"]))
+        return cls.from_values(str(data["id"]), path, dict(data["meta"]), data["turns"], data["suggestions"],
+                               tuple(Diagnostic(path=path, **d) for d in data["diagnostics"]))
 
-
-def _unpickle_record(id, path, meta, turns, suggestions, diagnostics) -> CodedTranscript:
-    return CodedTranscript(id, path, meta, tuple(TurnInfo(*t) for t in turns),
-                           tuple(Suggestion(*s) for s in suggestions), diagnostics)
+    @classmethod
+    def from_values(cls, id: str, path: str, meta: dict, turns, suggestions, diagnostics) -> "CodedTranscript":
+        """A record from its turns and suggestions as sequences of field values (a cache entry, a pickle)."""
+        return cls(id, path, meta, tuple(TurnInfo(*t) for t in turns), tuple(Suggestion(*s) for s in suggestions),
+                   tuple(diagnostics))
 
 
 @dataclass(frozen=True)
@@ -455,7 +454,7 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
         if status == "ok":
             records[task.index] = value
             fresh.add(task.index)
-            if len(fresh) % FREEZE_EVERY == 0:
+            if freeze and len(fresh) % FREEZE_EVERY == 0:
                 gc.freeze()
             state["words"] += value.words
             if cache_dir is not None:  # stored by the worker
@@ -473,13 +472,15 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
         workers = min(default_jobs(), len(tasks), max(1, total_bytes // MIN_BYTES_PER_WORKER))
     else:
         workers = min(jobs, len(tasks))
+    freeze = gc.get_freeze_count() == 0  # a caller that froze objects itself keeps them frozen
     try:
         if workers > 1:
             _code_in_pool(tasks, book, pipeline, input_format, cache_dir, workers, on_done)
         else:
             _code_here(tasks, book, pipeline, input_format, cache_dir, on_done)
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
     seen: dict[str, str] = {}
     for index in sorted(records):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from qualcode.engine.negation import CLAUSE_BREAKS, NEGATION_CUES, WINDOW
 from qualcode.errors import CodebookError, Diagnostic
-from qualcode.models import Codebook, Suggestion, Theme, Transcript
+from qualcode.models import Codebook, Suggestion, Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -99,7 +99,7 @@ class CompiledCodebook:
     lookup_lemmas: bool = True  # built-in pipeline: lemmas come from the lookup table
     negation_cues: frozenset[int] = frozenset()  # LOWER hashes
     clause_breaks: frozenset[int] = frozenset()
-    attrs: tuple[int, int, int] = (0, 0, 0)  # spaCy attribute ids LOWER, IDX, LENGTH
+    lower_attr: int = 0  # spaCy's attribute id of LOWER, for `Doc.to_array`
 
     def make_docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
         """Docs for texts, newlines folded to spaces (offsets unchanged)."""
@@ -294,7 +294,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     max_len: dict[int, int | None] = {}
     phrases = None
     phrase_keys: set[int] = set()
-    shared: dict[str, int] = {}  # a pattern (as JSON) -> the rule key whose Matcher holds it
+    shared: dict[str, int] = {}  # a pattern run by its own Matcher (as JSON) -> the rule key of that Matcher
     ends: dict[int, tuple[int, int]] = {}
     always_lemmas = False
     for key, pattern in patterns:
@@ -308,10 +308,8 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
         name = strings[key]
         same = json.dumps(pattern, sort_keys=True, default=str)
         if same in shared:  # the same pattern in another theme: one Matcher call finds both
-            plan_key = shared[same]
-            if plan_key in matchers:
-                matchers[plan_key].add(name, [pattern])
-                continue
+            matchers[shared[same]].add(name, [pattern])
+            continue
         forms = phrase_forms(pattern) if key not in needs_lemmas else None
         if forms is not None:
             if phrases is None:
@@ -408,7 +406,7 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
     plan = _plan_patterns(patterns, nlp, lookup, inverse) if patterns else None
     return CompiledCodebook(codebook, nlp, phrase, matcher, rules, order, plan, lookup,
                             frozenset(strings.add(w) for w in NEGATION_CUES),
-                            frozenset(strings.add(w) for w in CLAUSE_BREAKS), nlp_mod.token_attr_ids())
+                            frozenset(strings.add(w) for w in CLAUSE_BREAKS), nlp_mod.lower_attr_id())
 
 
 def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) -> list[tuple[int, int, int]]:
@@ -540,7 +538,7 @@ def match_doc(doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
     phrase = compiled.phrase_matcher(doc)
     if compiled.plan is None and not phrase:
         return []
-    lowers = doc.to_array(compiled.attrs[0]).tolist()
+    lowers = doc.to_array(compiled.lower_attr).tolist()
     found = list(phrase)
     if compiled.plan is not None:
         found.extend(_pattern_matches(doc, compiled, lowers))
@@ -576,10 +574,6 @@ def _merge(raw, doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
     return hits
 
 
-def applies_to(theme: Theme, role: str) -> bool:
-    return not theme.roles or role in theme.roles
-
-
 def suggest(transcript: Transcript, compiled: CompiledCodebook) -> list[Suggestion]:
     """Rule suggestions for every turn of a transcript, in turn and text order."""
     themes = {t.id: (t.path, frozenset(t.roles)) for t in compiled.codebook.themes}
@@ -590,7 +584,7 @@ def suggest(transcript: Transcript, compiled: CompiledCodebook) -> list[Suggesti
     for turn, doc in zip(turns, compiled.make_docs(t.text for t in turns)):
         for hit in match_doc(doc, compiled):
             path, roles = themes[hit.theme]
-            if roles and turn.role not in roles:  # `applies_to`
+            if roles and turn.role not in roles:  # a theme with roles applies to those speakers only
                 continue
             start, end = turn.start + hit.start, turn.start + hit.end
             out.append(Suggestion(tid, turn.number, turn.speaker, turn.role, hit.theme, path, start, end,
@@ -623,7 +617,7 @@ def pattern_hits(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, 
     """The fast path's token-pattern matches: (rule name, start token, end token)."""
     if compiled.plan is None:
         return set()
-    lowers = doc.to_array(compiled.attrs[0]).tolist()
+    lowers = doc.to_array(compiled.lower_attr).tolist()
     return {(compiled.rules[k].theme + ":" + compiled.rules[k].name, s, e)
             for k, s, e in _pattern_matches(doc, compiled, lowers)}
 

@@ -63,11 +63,11 @@ def set_lookup_lemmas(doc):
     return doc
 
 
-def token_attr_ids() -> tuple[int, int, int]:
-    """spaCy's attribute ids (LOWER, IDX, LENGTH), for `Doc.to_array`."""
-    from spacy.attrs import IDX, LENGTH, LOWER
+def lower_attr_id() -> int:
+    """spaCy's attribute id of LOWER, for `Doc.to_array`."""
+    from spacy.attrs import LOWER
 
-    return LOWER, IDX, LENGTH
+    return LOWER
 
 
 def load_pipeline(name: str | None = None, *, lemmas: bool = True) -> "Language":

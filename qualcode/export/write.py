@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from qualcode.errors import Diagnostic, OutputError
-from qualcode.export.tables import Table, column_type
-from qualcode.output.write import FORMULA_STARTS, atomic_write_chunks, csv_chunks, jsonl_chunks
+from qualcode.export.tables import SegmentRows, Table, column_type
+from qualcode.output.write import atomic_write_chunks, csv_chunks, jsonl_chunks
 
 EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 
@@ -34,13 +34,6 @@ _FIXED_DOC_TIME = b"1980-01-01T00:00:00Z"
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def neutralise(value):
-    """A text value a spreadsheet would run as a formula, with a leading apostrophe; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
     """UTF-8 CSV (optionally with a byte-order mark, for Excel), LF line ends, formula-like cells neutralised."""
     return b"".join(csv_pieces(table, bom=bom))
@@ -48,8 +41,10 @@ def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
 
 def csv_pieces(table: Table, *, bom: bool = False) -> Iterator[bytes]:
     """`csv_bytes` in pieces, as they are made."""
-    values = getattr(table.rows, "values", None)  # the segments table makes its rows as lists
-    rows = values() if values is not None else ([row.get(k) for k in table.columns] for row in table.rows)
+    if isinstance(table.rows, SegmentRows):  # made straight as lists: no dict per coded segment
+        rows = table.rows.values()
+    else:
+        rows = ([row.get(k) for k in table.columns] for row in table.rows)
     if bom:
         yield "\ufeff".encode("utf-8")
     for piece in csv_chunks(rows, table.columns, formula_safe=True):

@@ -90,12 +90,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def csv_text(rows: Iterable[dict], columns: Sequence[str], *, formula_safe: bool = False) -> str:
     """CSV with a header, LF line endings, every row in `columns` order; None is empty, booleans are
     true/false. `formula_safe` gives a text cell that starts like a formula a leading apostrophe."""
-    return csv_values_text(([row.get(k) for k in columns] for row in rows), columns, formula_safe=formula_safe)
-
-
-def csv_values_text(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False) -> str:
-    """`csv_text` for rows that are already lists of values in `columns` order."""
-    return "".join(csv_chunks(rows, columns, formula_safe=formula_safe))
+    return "".join(csv_chunks(([row.get(k) for k in columns] for row in rows), columns, formula_safe=formula_safe))
 
 
 #: Rows per piece of CSV or JSONL made at once.
@@ -103,7 +98,8 @@ CHUNK_ROWS = 5000
 
 
 def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False) -> Iterator[str]:
-    """`csv_values_text` in pieces of CHUNK_ROWS rows, the header first."""
+    """`csv_text` of rows that are already lists of values in `columns` order, in pieces of CHUNK_ROWS
+    rows, the header first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

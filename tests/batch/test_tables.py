@@ -7,7 +7,7 @@ from batchdata import SMALL_CODEBOOK, STUDY
 from qualcode.batch import CodedTranscript, TurnInfo, find_transcripts
 from qualcode.codebook import load_codebook
 from qualcode.export.tables import build_table, rolled_up
-from qualcode.export.write import csv_bytes, neutralise, xlsx_bytes
+from qualcode.export.write import csv_bytes, xlsx_bytes
 from qualcode.models import Suggestion
 
 
@@ -69,10 +69,13 @@ def test_frequencies_by_role(book):
 
 @pytest.mark.parametrize("value, expected", [
     ("=1+1", "'=1+1"), ("+49 30", "'+49 30"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"),
-    ("\rcmd", "'\rcmd"), ("a=b", "a=b"), ("", ""), (-3, -3), (1.5, 1.5), (True, True),
+    ("\rcmd", "'\rcmd"), ("a=b", "a=b"), ("", ""), (-3, -3), (1.5, 1.5), (True, "true"), (None, ""),
 ])
-def test_neutralise(value, expected):
-    assert neutralise(value) == expected
+def test_csv_neutralises_formula_like_text_only(value, expected):
+    from qualcode.export.tables import Table
+
+    text = csv_bytes(Table("t", ("a", "b"), [{"a": value, "b": "x"}])).decode("utf-8")
+    assert text.split("\n")[1] == f"{expected},x"
 
 
 def test_csv_neutralises_but_jsonl_keeps_values(book):
@@ -137,6 +140,20 @@ def test_coding_a_corpus_leaves_the_garbage_collector_as_it_was(book, monkeypatc
     corpus = code_corpus([STUDY], codebook=book, jobs=1)
     assert corpus.coded == 4 and len(frozen) == 4 and frozen[-1] > 0
     assert gc.get_freeze_count() == 0  # unfrozen at the end: library callers' collections are unchanged
+
+
+def test_a_callers_own_frozen_objects_stay_frozen(book):
+    import gc
+
+    from qualcode import code_corpus
+
+    gc.freeze()  # as a server does before it forks
+    try:
+        before = gc.get_freeze_count()
+        assert code_corpus([STUDY], codebook=book, jobs=1).coded == 4
+        assert gc.get_freeze_count() > before // 2  # still frozen (a few frozen objects may have been freed)
+    finally:
+        gc.unfreeze()
 
 
 def test_progress_bar_shows_files_words_rate_and_time_left():
