@@ -139,6 +139,26 @@ class CodedTranscript:
 
 
 @dataclass(frozen=True)
+class CodedEntry:
+    """What a batch run keeps of a coded transcript: its codings are in the cache, its rows in the tables.
+    `pieces` (its part of the tables, from the worker) is dropped once they are spooled."""
+
+    id: str
+    path: str
+    key: str
+    words: int
+    #: coded segments, negated hits not counted
+    segments: int
+    diagnostics: tuple[Diagnostic, ...]
+    pieces: Any = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, record: CodedTranscript, key: str, maker) -> "CodedEntry":
+        return cls(record.id, record.path, key, record.words, sum(1 for s in record.suggestions if not s.negated),
+                   record.diagnostics, maker.pieces(record))
+
+
+@dataclass(frozen=True)
 class Failure:
     """An input that was not coded, and why."""
 
@@ -217,11 +237,38 @@ class Corpus:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What `run_batch` did: the corpus, and the files it wrote."""
+    """What `run_batch` did: the transcripts coded (sorted by id), the inputs that failed, the files written.
 
-    corpus: Corpus
+    The codings themselves are in the tables and the folder's cache, not in memory: `corpus()`
+    reads them back from the cache."""
+
+    codebook: Codebook
     out: Path
+    transcripts: tuple[CodedEntry, ...]
+    failures: tuple[Failure, ...] = ()
+    coded: int = 0
+    cached: int = 0
     written: tuple[Path, ...] = ()
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """Reading warnings of the coded transcripts, by file."""
+        return [d for entry in sorted(self.transcripts, key=lambda e: e.path) for d in entry.diagnostics]
+
+    @property
+    def words(self) -> int:
+        return sum(e.words for e in self.transcripts)
+
+    @property
+    def segments_counted(self) -> int:
+        return sum(e.segments for e in self.transcripts)
+
+    def corpus(self) -> Corpus:
+        """The coded transcripts as a `Corpus` (its DataFrames), read back from the output folder's cache."""
+        folder = self.out / CACHE_DIR
+        return Corpus(codebook=self.codebook, documents=tuple(_load_entry(folder, e) for e in self.transcripts),
+                      failures=self.failures, coded=self.coded, cached=self.cached,
+                      cache_keys=frozenset(e.key for e in self.transcripts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,9 +351,10 @@ _WORKER: dict[str, Any] = {}
 
 
 def _code_one(path: str, compiled, input_format: str | None, cache: Path | None = None,
-              key: str = "") -> tuple[str, Any]:
+              key: str = "", maker=None) -> tuple[str, Any]:
     """("ok", record), ("error", diagnostics) for this file, or ("fatal", diagnostics) for the whole run.
-    With `cache`, the record is stored there under `key` (by the worker, so the parent need not)."""
+    With `cache`, the record is stored there under `key` (by the worker, so the parent need not).
+    With `maker` (a `TableMaker`), the record is a `CodedEntry` carrying its part of the tables."""
     from qualcode.coding import code_transcript
     from qualcode.errors import CodebookError, PipelineError
 
@@ -315,6 +363,9 @@ def _code_one(path: str, compiled, input_format: str | None, cache: Path | None 
         time.sleep(float(delay))
     try:
         result = code_transcript(path, codebook=compiled.codebook, input_format=input_format, compiled=compiled)
+        record = CodedTranscript.from_result(result)
+        if cache is not None:
+            store_cached(cache, key, record)
     except (CodebookError, PipelineError) as exc:
         return "fatal", tuple(exc.diagnostics)
     except QualcodeError as exc:
@@ -322,19 +373,17 @@ def _code_one(path: str, compiled, input_format: str | None, cache: Path | None 
     except Exception as exc:  # a bug: report it for this file, code the others
         return "error", (Diagnostic("QC504", f"internal error while coding this file ({type(exc).__name__})", path,
                                     hint="this is a bug, please report it; the other transcripts were coded"),)
-    record = CodedTranscript.from_result(result)
-    if cache is not None:
-        store_cached(cache, key, record)
-    return "ok", record
+    return "ok", record if maker is None else CodedEntry.of(record, key, maker)
 
 
-def _init_worker(codebook: Codebook, pipeline: str | None) -> None:
+def _init_worker(codebook: Codebook, pipeline: str | None, maker) -> None:
     """Build the pipeline and matchers once per worker process."""
     import signal
 
     from qualcode.engine.match import compile_codebook
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the main process
+    _WORKER["maker"] = maker
     try:
         _WORKER["compiled"] = compile_codebook(codebook, pipeline=pipeline)
     except QualcodeError as exc:
@@ -344,7 +393,7 @@ def _init_worker(codebook: Codebook, pipeline: str | None) -> None:
 def _work(path: str, input_format: str | None, cache: Path | None, key: str) -> tuple[str, Any]:
     if "fatal" in _WORKER:
         return "fatal", _WORKER["fatal"]
-    return _code_one(path, _WORKER["compiled"], input_format, cache, key)
+    return _code_one(path, _WORKER["compiled"], input_format, cache, key, _WORKER["maker"])
 
 
 @dataclass(frozen=True)
@@ -363,15 +412,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, on_done) -> None:
+def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, on_done) -> None:
     from qualcode.engine.match import compile_codebook
 
     compiled = compile_codebook(codebook, pipeline=pipeline) if tasks else None
     for task in tasks:
-        on_done(task, _code_one(str(task.path), compiled, input_format, cache, task.key))
+        on_done(task, _code_one(str(task.path), compiled, input_format, cache, task.key, maker))
 
 
-def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, workers: int,
+def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, workers: int,
                   on_done) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -382,7 +431,7 @@ def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format
     if context.get_start_method() == "forkserver":  # import spaCy once, in the server the workers fork from
         context.set_forkserver_preload(["qualcode.engine.match", "spacy", "spacy.lang.en"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(codebook, pipeline))
+                               initargs=(codebook, pipeline, maker))
     try:
         # largest files first, so no worker is left alone with a long one at the end
         ordered = sorted(tasks, key=lambda t: (-t.size, t.index))
@@ -407,28 +456,30 @@ def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path | None = None,
-                jobs: int | None = None, cache: str | Path | None = None, force: bool = False,
-                input_format: str | None = None, pipeline: str | None = None,
-                progress: Callable[[Progress], None] | None = None,
-                exclude: Sequence[str | Path] = ()) -> Corpus:
-    """Code every transcript in `paths` (files, folders, globs) against `codebook` (default: the study codebook).
+@dataclass
+class _Run:
+    """What `_code_all` found: kept records by input index, failures by index, duplicates dropped."""
 
-    `jobs` worker processes (default: all cores, but no more than one per 250 kB to code; 1 codes in
-    this process). With `cache` (a folder), a transcript whose bytes, file name, codebook and qualcode
-    version are unchanged is taken from the cache instead of being coded again, unless `force`.
-    `progress` is called once before coding starts and after each coded (or failed) file.
-    """
-    from qualcode.codebook import load_codebook
+    records: dict[int, Any]
+    failed: dict[int, Failure]
+    failures: list[Failure]
+    fresh: set[int]
+    keys: set[str]
+    dropped: dict[int, Any]
 
-    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+
+def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None, force: bool,
+              input_format: str | None, pipeline: str | None, progress, exclude, maker=None,
+              keep: Callable[[int, Any], Any] | None = None) -> _Run:
+    """Read, look up in the cache, code the rest; `keep(index, record)` gives what is kept of each record
+    (with `maker`, records are `CodedEntry`s). A transcript whose id an earlier input has is dropped."""
     files, failures = find_transcripts(paths, exclude=exclude)
-    cache_dir = Path(cache) if cache is not None else None
     fingerprint = run_fingerprint(book, pipeline=pipeline, input_format=input_format)
-    records: dict[int, CodedTranscript] = {}
+    records: dict[int, Any] = {}
     failed: dict[int, Failure] = {}
     keys: set[str] = set()
     tasks: list[_Task] = []
+    freeze = gc.get_freeze_count() == 0  # a caller that froze objects itself keeps them frozen
     for index, path in enumerate(files):
         try:
             data = path.read_bytes()
@@ -439,7 +490,9 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
         key = cache_key(data, path.name, fingerprint)
         hit = None if force or cache_dir is None else load_cached(cache_dir, key, str(path))
         if hit is not None:
-            records[index] = hit
+            if maker is not None:
+                hit = CodedEntry.of(hit, key, maker)
+            records[index] = hit if keep is None else keep(index, hit)
             keys.add(key)
         else:
             tasks.append(_Task(index, path, len(data), key))
@@ -452,7 +505,7 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
         if status == "fatal":
             raise QualcodeError(list(value))
         if status == "ok":
-            records[task.index] = value
+            records[task.index] = value if keep is None else keep(task.index, value)
             fresh.add(task.index)
             if freeze and len(fresh) % FREEZE_EVERY == 0:
                 gc.freeze()
@@ -472,30 +525,61 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
         workers = min(default_jobs(), len(tasks), max(1, total_bytes // MIN_BYTES_PER_WORKER))
     else:
         workers = min(jobs, len(tasks))
-    freeze = gc.get_freeze_count() == 0  # a caller that froze objects itself keeps them frozen
     try:
         if workers > 1:
-            _code_in_pool(tasks, book, pipeline, input_format, cache_dir, workers, on_done)
+            _code_in_pool(tasks, book, pipeline, input_format, cache_dir, maker, workers, on_done)
         else:
-            _code_here(tasks, book, pipeline, input_format, cache_dir, on_done)
+            _code_here(tasks, book, pipeline, input_format, cache_dir, maker, on_done)
     finally:
         if freeze:
             gc.unfreeze()
 
     seen: dict[str, str] = {}
+    dropped: dict[int, Any] = {}
     for index in sorted(records):
         record = records[index]
         if record.id in seen:
             failed[index] = Failure(record.path, (Diagnostic(
                 "QC503", f"transcript id '{record.id}' is already used by {seen[record.id]}", record.path,
                 hint="give each transcript a unique 'id:' in its front matter, or rename the file"),))
-            del records[index]
+            dropped[index] = records.pop(index)
         else:
             seen[record.id] = record.path
+    return _Run(records, failed, failures, fresh, keys, dropped)
+
+
+def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path | None = None,
+                jobs: int | None = None, cache: str | Path | None = None, force: bool = False,
+                input_format: str | None = None, pipeline: str | None = None,
+                progress: Callable[[Progress], None] | None = None,
+                exclude: Sequence[str | Path] = ()) -> Corpus:
+    """Code every transcript in `paths` (files, folders, globs) against `codebook` (default: the study codebook).
+
+    `jobs` worker processes (default: all cores, but no more than one per 250 kB to code; 1 codes in
+    this process). With `cache` (a folder), a transcript whose bytes, file name, codebook and qualcode
+    version are unchanged is taken from the cache instead of being coded again, unless `force`.
+    `progress` is called once before coding starts and after each coded (or failed) file.
+    """
+    from qualcode.codebook import load_codebook
+
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    run = _code_all(paths, book=book, jobs=jobs, cache_dir=Path(cache) if cache is not None else None, force=force,
+                    input_format=input_format, pipeline=pipeline, progress=progress, exclude=exclude)
+    records = run.records
     return Corpus(codebook=book, documents=tuple(sorted(records.values(), key=lambda r: r.id)),
-                  failures=tuple(failures) + tuple(failed[i] for i in sorted(failed)),
-                  coded=len(fresh & records.keys()), cached=len(records.keys() - fresh),
-                  cache_keys=frozenset(keys))
+                  failures=tuple(run.failures) + tuple(run.failed[i] for i in sorted(run.failed)),
+                  coded=len(run.fresh & records.keys()), cached=len(records.keys() - run.fresh),
+                  cache_keys=frozenset(run.keys))
+
+
+def _load_entry(folder: Path, entry: CodedEntry) -> CodedTranscript:
+    """A batch run's record, back from its cache entry."""
+    record = load_cached(folder, entry.key, entry.path)
+    if record is None:
+        raise OutputError(Diagnostic("QC509", "a coded transcript is missing from the output folder's cache",
+                                     str(folder / f"{entry.key}.json"),
+                                     hint="run the batch again (another run may have changed the folder)"))
+    return record
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,15 +625,20 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codeboo
               progress: Callable[[Progress], None] | None = None) -> BatchResult:
     """Code `paths` into the folder `out`: lock it, reuse its cache, write the tables in each format.
 
+    CSV and JSONL tables are made transcript by transcript as they are coded, so memory stays flat
+    however large the study; XLSX and Parquet read every record back from the cache at the end.
     Tables are written only when at least one transcript was coded, so a run where every file
     fails leaves the previous tables in place.
     """
     from qualcode.codebook import load_codebook
+    from qualcode.export.stream import STREAMED_FORMATS, TableMaker, TableSpool
     from qualcode.export.write import check_export_formats, write_tables
 
     unknown = [t for t in tables if t not in TABLE_NAMES]
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; expected some of {', '.join(TABLE_NAMES)}")
+    if window < 0:
+        raise ValueError("window must be 0 or more turns")
     formats = check_export_formats(formats)
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     out = Path(out)
@@ -561,13 +650,34 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codeboo
     except OSError as exc:
         raise OutputError(Diagnostic("QC002", f"cannot create the output folder: {exc.strerror}", str(out),
                                      hint="check the path and permissions")) from None
+    cache = out / CACHE_DIR
+    maker = TableMaker(book, tables, formats, window)
     with output_lock(out):
         remove_stale_temporaries(out)
-        corpus = code_corpus(paths, codebook=book, jobs=jobs, cache=out / CACHE_DIR, force=force,
-                             input_format=input_format, pipeline=pipeline, progress=progress, exclude=[out])
-        written: list[Path] = []
-        if corpus.documents:
-            written = write_tables([corpus.table(name, window=window) for name in tables], out,
-                                   formats=formats, excel=excel)
-        prune_cache(out / CACHE_DIR, corpus.cache_keys)
-    return BatchResult(corpus, out, tuple(written))
+        with TableSpool(out, maker) as spool:
+
+            def keep(index: int, entry: CodedEntry) -> CodedEntry:
+                spool.add(index, entry.pieces)
+                return replace(entry, pieces=None)
+
+            run = _code_all(paths, book=book, jobs=jobs, cache_dir=cache, force=force, input_format=input_format,
+                            pipeline=pipeline, progress=progress, exclude=[out], maker=maker, keep=keep)
+            for index, entry in run.dropped.items():  # a duplicate id: its counts come out of the sums again
+                spool.remove(index, maker.pieces(_load_entry(cache, entry)))
+            order = sorted(run.records, key=lambda i: run.records[i].id)
+            result = BatchResult(book, out, tuple(run.records[i] for i in order),
+                                 failures=tuple(run.failures) + tuple(run.failed[i] for i in sorted(run.failed)),
+                                 coded=len(run.fresh & run.records.keys()),
+                                 cached=len(run.records.keys() - run.fresh))
+            written: list[Path] = []
+            whole: list[Table] = []  # XLSX and Parquet need every row at once
+            for fmt in formats if order else ():  # in export_names order
+                if fmt in STREAMED_FORMATS:
+                    written += spool.write(order, formats=(fmt,), excel=excel)
+                    continue
+                if not whole:
+                    corpus = result.corpus()
+                    whole = [corpus.table(name, window=window) for name in tables]
+                written += write_tables(whole, out, formats=(fmt,), excel=excel)
+        prune_cache(cache, frozenset(run.keys))
+    return replace(result, written=tuple(written))

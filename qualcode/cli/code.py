@@ -157,22 +157,20 @@ def _batch(paths, *, codebook, out, fmt, export, export_format, excel, window, j
             result = run_batch(paths, out=out, codebook=codebook, tables=tables, formats=formats,
                                window=DEFAULT_WINDOW if window is None else window, excel=excel, jobs=jobs,
                                force=force, input_format=input_format, pipeline=pipeline, progress=bar.update)
-        corpus = result.corpus
         if not quiet:
-            print_diagnostics(corpus.warnings, console=console)
-        print_diagnostics([d for f in corpus.failures for d in f.diagnostics], console=console)
+            print_diagnostics(result.warnings, console=console)
+        print_diagnostics([d for f in result.failures for d in f.diagnostics], console=console)
         if not quiet:
             console.print(_summary(result, time.monotonic() - started), markup=False, highlight=False, soft_wrap=True)
-    if corpus.failures:
+    if result.failures:
         raise typer.Exit(code=1)
 
 
 def _summary(result, seconds: float) -> str:
-    corpus = result.corpus
-    parts = [f"{corpus.coded} coded", f"{corpus.cached} unchanged (cache)", f"{len(corpus.failures)} failed"]
+    parts = [f"{result.coded} coded", f"{result.cached} unchanged (cache)", f"{len(result.failures)} failed"]
     tables = (f"wrote {len(result.written)} file{'s' * (len(result.written) != 1)} to {result.out}"
               if result.written else f"no tables written to {result.out}")
-    return (f"Transcripts: {', '.join(parts)} · {corpus.words:,} words · {corpus.segments_counted:,} segments · "
+    return (f"Transcripts: {', '.join(parts)} · {result.words:,} words · {result.segments_counted:,} segments · "
             f"{tables} · {seconds:.1f} s")
 
 

@@ -12,7 +12,7 @@ never trivially co-occurs with its parent.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from qualcode.models import KNOWN_ROLES, Codebook
@@ -130,22 +130,27 @@ def counted_for(codebook: Codebook) -> dict[str, tuple[str, ...]]:
 def matrix_rows(documents: Sequence["CodedTranscript"], codebook: Codebook) -> list[dict]:
     """Theme × transcript: counted segments, distinct turns coded, 0/1 presence (every pair, zeros too)."""
     ancestors = counted_for(codebook)
+    return [row for doc in documents for row in transcript_matrix_rows(doc, codebook, ancestors)]
+
+
+def transcript_matrix_rows(doc: "CodedTranscript", codebook: Codebook,
+                           ancestors: dict[str, tuple[str, ...]]) -> list[dict]:
+    """The matrix rows of one transcript, in codebook order (`ancestors` from `counted_for`)."""
+    segments = {t.id: 0 for t in codebook.themes}
+    turns: dict[str, set[int]] = {t.id: set() for t in codebook.themes}
+    for s in doc.suggestions:
+        if s.negated:
+            continue
+        for theme_id in ancestors.get(s.theme, ()):
+            segments[theme_id] += 1
+            turns[theme_id].add(s.turn)
+    facts = {"transcript": doc.id, "dyad": doc.dyad or "", "group": doc.group or "",
+             "setting": doc.setting or "", "kind": doc.kind, "perspective": doc.role or ""}
     rows = []
-    for doc in documents:
-        segments = {t.id: 0 for t in codebook.themes}
-        turns: dict[str, set[int]] = {t.id: set() for t in codebook.themes}
-        for s in doc.suggestions:
-            if s.negated:
-                continue
-            for theme_id in ancestors.get(s.theme, ()):
-                segments[theme_id] += 1
-                turns[theme_id].add(s.turn)
-        facts = {"transcript": doc.id, "dyad": doc.dyad or "", "group": doc.group or "",
-                 "setting": doc.setting or "", "kind": doc.kind, "perspective": doc.role or ""}
-        for theme in codebook.themes:
-            n = segments[theme.id]
-            rows.append({**facts, "theme": theme.id, "theme_path": theme.path, "segments": n,
-                         "turns": len(turns[theme.id]), "present": 1 if n else 0})
+    for theme in codebook.themes:
+        n = segments[theme.id]
+        rows.append({**facts, "theme": theme.id, "theme_path": theme.path, "segments": n,
+                     "turns": len(turns[theme.id]), "present": 1 if n else 0})
     return rows
 
 
@@ -154,30 +159,56 @@ def _pair_count(a: list[int], b: list[int], window: int) -> int:
     return sum(bisect.bisect_right(b, i + window) - bisect.bisect_left(b, i - window) for i in a)
 
 
+def theme_pairs(codebook: Codebook) -> list[tuple[str, str]]:
+    """Every pair of themes, in codebook order: the rows of `cooccurrence`."""
+    ids = [t.id for t in codebook.themes]
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+
+
+def transcript_cooccurrence(doc: "CodedTranscript", pairs: Sequence[tuple[str, str]],
+                            window: int) -> list[tuple[int, int, int]]:
+    """One transcript's share of `cooccurrence`: (index in `pairs`, same turn, within window) for each
+    pair that co-occurs in it at all."""
+    turns_of: dict[str, set[int]] = {}
+    for s in doc.suggestions:
+        if not s.negated:
+            turns_of.setdefault(s.theme, set()).add(s.turn)
+    positions = {theme: sorted(turns) for theme, turns in turns_of.items()}
+    out = []
+    for i, (a, b) in enumerate(pairs):
+        if a not in positions or b not in positions:
+            continue
+        near = _pair_count(positions[a], positions[b], window)
+        if near:  # a turn coded with both is also a pair within the window
+            out.append((i, len(turns_of[a] & turns_of[b]), near))
+    return out
+
+
 def cooccurrence_rows(documents: Sequence["CodedTranscript"], codebook: Codebook, *,
                       window: int = DEFAULT_WINDOW) -> list[dict]:
     """Every pair of themes (codebook order): turns coded with both, and pairs of coded turns at most
     `window` turns apart (a turn with both counts as one such pair), summed over transcripts."""
     if window < 0:
         raise ValueError("window must be 0 or more turns")
-    ids = [t.id for t in codebook.themes]
-    totals = {(a, b): [0, 0, 0] for i, a in enumerate(ids) for b in ids[i + 1:]}
+    pairs = theme_pairs(codebook)
+    totals = [[0, 0, 0] for _ in pairs]
     for doc in documents:
-        turns_of: dict[str, set[int]] = {}
-        for s in doc.suggestions:
-            if not s.negated:
-                turns_of.setdefault(s.theme, set()).add(s.turn)
-        positions = {theme: sorted(turns) for theme, turns in turns_of.items()}
-        for (a, b), total in totals.items():
-            if a not in positions or b not in positions:
-                continue
-            same = len(set(positions[a]) & set(positions[b]))
-            near = _pair_count(positions[a], positions[b], window)
-            total[0] += same
-            total[1] += near
-            total[2] += 1 if near else 0
+        add_cooccurrence(totals, transcript_cooccurrence(doc, pairs, window))
+    return cooccurrence_table(pairs, totals, window)
+
+
+def add_cooccurrence(totals: list[list[int]], counts: Sequence[tuple[int, int, int]], sign: int = 1) -> None:
+    """Add (or with `sign=-1` take away) one transcript's `transcript_cooccurrence` to running totals."""
+    for i, same, near in counts:
+        total = totals[i]
+        total[0] += sign * same
+        total[1] += sign * near
+        total[2] += sign
+
+
+def cooccurrence_table(pairs: Sequence[tuple[str, str]], totals: Sequence[Sequence[int]], window: int) -> list[dict]:
     return [{"theme_a": a, "theme_b": b, "same_turn": same, "window": window, "within_window": near,
-             "transcripts": docs} for (a, b), (same, near, docs) in totals.items()]
+             "transcripts": docs} for (a, b), (same, near, docs) in zip(pairs, totals)]
 
 
 def role_order(roles) -> list[str]:
@@ -186,29 +217,59 @@ def role_order(roles) -> list[str]:
     return sorted(set(roles), key=lambda r: (known.get(r, len(known)), r))
 
 
+@dataclass
+class RoleCounts:
+    """What `frequencies` sums over transcripts: turns and words per role, and per (theme, role) the
+    counted segments and the distinct turns coded (a transcript's turns are its own, so they add up)."""
+
+    role_turns: dict[str, int] = field(default_factory=dict)
+    role_words: dict[str, int] = field(default_factory=dict)
+    segments: dict[tuple[str, str], int] = field(default_factory=dict)
+    turns: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, other: "RoleCounts", sign: int = 1) -> None:
+        """Add (or with `sign=-1` take away) another transcript's counts."""
+        for mine, theirs in ((self.role_turns, other.role_turns), (self.role_words, other.role_words),
+                             (self.segments, other.segments), (self.turns, other.turns)):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + sign * n
+
+
+def transcript_role_counts(doc: "CodedTranscript", ancestors: dict[str, tuple[str, ...]]) -> RoleCounts:
+    """One transcript's share of `frequencies` (`ancestors` from `counted_for`)."""
+    counts = RoleCounts()
+    role_turns, role_words, segments = counts.role_turns, counts.role_words, counts.segments
+    for turn in doc.turns:
+        role_turns[turn.role] = role_turns.get(turn.role, 0) + 1
+        role_words[turn.role] = role_words.get(turn.role, 0) + turn.words
+    turns: dict[tuple[str, str], set[int]] = {}
+    for s in doc.suggestions:
+        if s.negated:
+            continue
+        for theme_id in ancestors.get(s.theme, ()):
+            key = (theme_id, s.role)
+            segments[key] = segments.get(key, 0) + 1
+            turns.setdefault(key, set()).add(s.turn)
+    counts.turns.update((key, len(coded)) for key, coded in turns.items())
+    return counts
+
+
 def frequency_rows(documents: Sequence["CodedTranscript"], codebook: Codebook) -> list[dict]:
     """Theme × speaker role: turns coded, their share of that role's turns, segments per 1,000 words of that role."""
     ancestors = counted_for(codebook)
-    role_turns: dict[str, int] = {}
-    role_words: dict[str, int] = {}
-    segments: dict[tuple[str, str], int] = {}
-    turns: dict[tuple[str, str], set[tuple[str, int]]] = {}
+    totals = RoleCounts()
     for doc in documents:
-        for turn in doc.turns:
-            role_turns[turn.role] = role_turns.get(turn.role, 0) + 1
-            role_words[turn.role] = role_words.get(turn.role, 0) + turn.words
-        for s in doc.suggestions:
-            if s.negated:
-                continue
-            for theme_id in ancestors.get(s.theme, ()):
-                key = (theme_id, s.role)
-                segments[key] = segments.get(key, 0) + 1
-                turns.setdefault(key, set()).add((doc.id, s.turn))
+        totals.add(transcript_role_counts(doc, ancestors))
+    return frequency_table(totals, codebook)
+
+
+def frequency_table(totals: RoleCounts, codebook: Codebook) -> list[dict]:
     rows = []
+    role_turns, role_words = totals.role_turns, totals.role_words
     for theme in codebook.themes:
-        for role in role_order(role_turns):
-            coded = len(turns.get((theme.id, role), ()))
-            n = segments.get((theme.id, role), 0)
+        for role in role_order(r for r, n in role_turns.items() if n):
+            coded = totals.turns.get((theme.id, role), 0)
+            n = totals.segments.get((theme.id, role), 0)
             words = role_words[role]
             rows.append({
                 "theme": theme.id, "theme_path": theme.path, "role": role, "turns_coded": coded,

@@ -39,15 +39,15 @@ def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
     return b"".join(csv_pieces(table, bom=bom))
 
 
-def csv_pieces(table: Table, *, bom: bool = False) -> Iterator[bytes]:
-    """`csv_bytes` in pieces, as they are made."""
+def csv_pieces(table: Table, *, bom: bool = False, header: bool = True) -> Iterator[bytes]:
+    """`csv_bytes` in pieces, as they are made (`header=False`: the rows alone)."""
     if isinstance(table.rows, SegmentRows):  # made straight as lists: no dict per coded segment
         rows = table.rows.values()
     else:
         rows = ([row.get(k) for k in table.columns] for row in table.rows)
     if bom:
         yield "\ufeff".encode("utf-8")
-    for piece in csv_chunks(rows, table.columns, formula_safe=True):
+    for piece in csv_chunks(rows, table.columns, formula_safe=True, header=header):
         yield piece.encode("utf-8")
 
 

@@ -97,12 +97,14 @@ def csv_text(rows: Iterable[dict], columns: Sequence[str], *, formula_safe: bool
 CHUNK_ROWS = 5000
 
 
-def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False) -> Iterator[str]:
+def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False,
+               header: bool = True) -> Iterator[str]:
     """`csv_text` of rows that are already lists of values in `columns` order, in pieces of CHUNK_ROWS
-    rows, the header first."""
+    rows, the header first (unless `header=False`: rows to append to a table)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     starts = frozenset(FORMULA_STARTS) if formula_safe else frozenset()
     rows = iter(rows)
     while True:

@@ -18,7 +18,7 @@ from qualcode.batch import CACHE_DIR, CACHE_FORMAT, SLEEP_ENV, run_batch
 def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
     one = run_batch([study], out=tmp_path / "one", codebook=SMALL_CODEBOOK, jobs=1, formats=("csv", "xlsx", "jsonl"))
     two = run_batch([study], out=tmp_path / "two", codebook=SMALL_CODEBOOK, jobs=2, formats=("csv", "xlsx", "jsonl"))
-    assert (one.corpus.coded, two.corpus.coded, two.corpus.failures) == (4, 4, ())
+    assert (one.coded, two.coded, two.failures) == (4, 4, ())
     assert output_files(tmp_path / "one") == output_files(tmp_path / "two")
     assert len(output_files(tmp_path / "two")) == 9
     cached = lambda folder: {p.name: p.read_bytes() for p in (folder / CACHE_DIR).iterdir()}  # noqa: E731
