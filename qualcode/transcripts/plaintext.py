@@ -96,6 +96,8 @@ def plausible_name(label: str, roles: RoleMap, *, lenient: bool = False) -> bool
 def match_turn_start(line: str, roles: RoleMap) -> TurnStart | None:
     """The speaker label that opens `line`, if any (name-alone lines are decided by the caller)."""
     stripped = line.lstrip()
+    if ":" not in stripped and stripped[:1] not in ("[", "{"):
+        return None  # every form but `[Name] text` and `{Name} text` has a colon
     indent = len(line) - len(stripped)
     for regex in (_TS_NAME, _NAME_TS, _SIGIL):
         m = regex.match(stripped)
@@ -110,7 +112,7 @@ def match_turn_start(line: str, roles: RoleMap) -> TurnStart | None:
     m = _COLON.match(stripped)
     if m and plausible_name(m.group("name"), roles):
         return _start(m, indent, None)
-    labels = frozenset(roles.listed | roles.declared_labels())
+    labels = roles.all_labels()
     if labels:
         m = _declared_regex(labels).match(stripped)
         if m:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 #: Built-in speaker labels (lower case) for each role.
@@ -19,6 +20,7 @@ BUILTIN_ALIASES: dict[str, tuple[str, ...]] = {
 UNKNOWN = "unknown"
 
 
+@lru_cache(maxsize=4096)  # a transcript's few labels come back on every turn
 def normalise_label(label: str) -> str:
     """Collapse white space; the form labels are compared in (lower case)."""
     return re.sub(r"\s+", " ", label.strip()).lower()
@@ -34,6 +36,8 @@ class RoleMap:
     perspective: str | None = None
     #: labels the front matter lists without a role (`speakers: [Therapist, Client]`)
     listed: set[str] = field(default_factory=set)
+    #: resolve()'s answers so far (the maps above are fixed once built)
+    _resolved: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, meta: dict[str, Any], codebook_speakers: dict[str, str] | None = None) -> "RoleMap":
@@ -58,6 +62,12 @@ class RoleMap:
         return self.resolve(label) != UNKNOWN
 
     def resolve(self, label: str) -> str:
+        role = self._resolved.get(label)
+        if role is None:
+            role = self._resolved[label] = self._resolve(label)
+        return role
+
+    def _resolve(self, label: str) -> str:
         key = normalise_label(label)
         role = self.front_matter.get(key) or self.codebook.get(key)
         if role is None:
@@ -76,3 +86,11 @@ class RoleMap:
 
     def declared_labels(self) -> set[str]:
         return set(self.front_matter) | set(self.codebook)
+
+    def all_labels(self) -> frozenset[str]:
+        """Listed and declared labels (lower case)."""
+        cached = self.__dict__.get("_all_labels")
+        if cached is None or cached[0] != len(self.listed):  # `listed` may still grow (a DOCX table's speakers)
+            cached = self.__dict__["_all_labels"] = (len(self.listed),
+                                                     frozenset(self.listed | self.declared_labels()))
+        return cached[1]
