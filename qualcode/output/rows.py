@@ -1,6 +1,8 @@
 """Suggestions as flat rows with a fixed column order."""
 from __future__ import annotations
 
+from typing import Iterator
+
 from qualcode.models import Suggestion, Transcript
 
 #: Columns of a segment row, in order (the `segments` export uses the same).
@@ -30,8 +32,21 @@ def segment_row(s: Suggestion, transcript: Transcript) -> dict:
     }
 
 
-def segment_values(s: Suggestion, facts: list[str]) -> list:
-    """`segment_row` as a list in SEGMENT_COLUMNS order (no dict: for writing many rows); `facts` are
-    the transcript's dyad, group and setting."""
-    return [s.transcript, *facts, s.speaker, s.role, s.turn, s.line, s.start, s.end, s.theme, s.theme_path,
-            s.source, s.rule, round(s.score, 4), s.negated, s.quote.replace("\n", " ")]
+def segment_csv_rows(suggestions, transcript: Transcript, starts: tuple[str, ...]) -> Iterator[list]:
+    """`segment_row`s as lists in SEGMENT_COLUMNS order, ready for a CSV writer: booleans as true/false,
+    and text starting with one of `starts` given a leading apostrophe (so no spreadsheet runs it as a
+    formula). Text that repeats (ids, speakers, roles, themes, rules) is checked once."""
+    safe: dict[str, str] = {}
+
+    def text(value: str) -> str:
+        out = safe.get(value)
+        if out is None:
+            out = safe[value] = "'" + value if value[:1] in starts else value
+        return out
+
+    facts = [text(transcript.dyad or ""), text(transcript.group or ""), text(transcript.setting or "")]
+    for s in suggestions:
+        quote = s.quote.replace("\n", " ")
+        yield [text(s.transcript), *facts, text(s.speaker), text(s.role), s.turn, s.line, s.start, s.end,
+               text(s.theme), text(s.theme_path), text(s.source), text(s.rule), round(s.score, 4),
+               "true" if s.negated else "false", "'" + quote if quote[:1] in starts else quote]

@@ -98,9 +98,10 @@ CHUNK_ROWS = 5000
 
 
 def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False,
-               header: bool = True) -> Iterator[str]:
+               header: bool = True, ready: bool = False) -> Iterator[str]:
     """`csv_text` of rows that are already lists of values in `columns` order, in pieces of CHUNK_ROWS
-    rows, the header first (unless `header=False`: rows to append to a table)."""
+    rows, the header first (unless `header=False`: rows to append to a table). `ready`: the rows'
+    cells are already as they are to be written (booleans as text, formula-like text escaped)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if header:
@@ -109,9 +110,10 @@ def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe
     rows = iter(rows)
     while True:
         # inline tests, no call per cell: this runs for every cell of the segments table
-        block = [[("true" if v else "false") if v.__class__ is bool
-                  else ("'" + v) if v.__class__ is str and v[:1] in starts else v
-                  for v in values] for values in itertools.islice(rows, CHUNK_ROWS)]
+        block = (list(itertools.islice(rows, CHUNK_ROWS)) if ready else
+                 [[("true" if v else "false") if v.__class__ is bool
+                   else ("'" + v) if v.__class__ is str and v[:1] in starts else v
+                   for v in values] for values in itertools.islice(rows, CHUNK_ROWS)])
         writer.writerows(block)
         yield buffer.getvalue()
         if len(block) < CHUNK_ROWS:
