@@ -63,6 +63,10 @@ class TableMaker:
     def pairs(self) -> list[tuple[str, str]]:
         return theme_pairs(self.codebook)
 
+    @cached_property
+    def themes(self) -> list[str]:
+        return [t.id for t in self.codebook.themes]
+
     def pieces(self, doc: "CodedTranscript") -> TranscriptPieces:
         rows: dict[tuple[str, str], bytes] = {}
         for name in self.tables:
@@ -73,7 +77,7 @@ class TableMaker:
             for fmt in self.formats:
                 parts = csv_pieces(table, header=False) if fmt == "csv" else jsonl_pieces(table)
                 rows[name, fmt] = b"".join(parts)
-        cooccurrence = (transcript_cooccurrence(doc, self.pairs, self.window)
+        cooccurrence = (transcript_cooccurrence(doc, self.themes, self.window)
                         if "cooccurrence" in self.tables else [])
         role_counts = (transcript_role_counts(doc, self.ancestors) if "frequencies" in self.tables
                        else RoleCounts())

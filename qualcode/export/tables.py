@@ -163,22 +163,22 @@ def theme_pairs(codebook: Codebook) -> list[tuple[str, str]]:
     return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
 
 
-def transcript_cooccurrence(doc: "CodedTranscript", pairs: Sequence[tuple[str, str]],
-                            window: int) -> list[tuple[int, int, int]]:
-    """One transcript's share of `cooccurrence`: (index in `pairs`, same turn, within window) for each
-    pair that co-occurs in it at all."""
+def transcript_cooccurrence(doc: "CodedTranscript", themes: Sequence[str], window: int) -> list[tuple[int, int, int]]:
+    """One transcript's share of `cooccurrence`: (index in `theme_pairs`, same turn, within window) for
+    each pair that co-occurs in it at all. `themes` are the theme ids in codebook order."""
     turns_of: dict[str, set[int]] = {}
     for s in doc.suggestions:
         if not s.negated:
             turns_of.setdefault(s.theme, set()).add(s.turn)
-    positions = {theme: sorted(turns) for theme, turns in turns_of.items()}
-    out = []
-    for i, (a, b) in enumerate(pairs):
-        if a not in positions or b not in positions:
-            continue
-        near = _pair_count(positions[a], positions[b], window)
-        if near:  # a turn coded with both is also a pair within the window
-            out.append((i, len(turns_of[a] & turns_of[b]), near))
+    order = {theme: i for i, theme in enumerate(themes)}
+    present = sorted((order[theme], sorted(turns), turns) for theme, turns in turns_of.items() if theme in order)
+    n, out = len(themes), []
+    for x, (i, positions, turns) in enumerate(present):  # only the pairs of themes this transcript has
+        first = i * (n - 1) - i * (i - 1) // 2 - i - 1  # + j: the index of (themes[i], themes[j]), i < j
+        for j, other_positions, other_turns in present[x + 1:]:
+            near = _pair_count(positions, other_positions, window)
+            if near:  # a turn coded with both is also a pair within the window
+                out.append((first + j, len(turns & other_turns), near))
     return out
 
 
@@ -189,9 +189,10 @@ def cooccurrence_rows(documents: Sequence["CodedTranscript"], codebook: Codebook
     if window < 0:
         raise ValueError("window must be 0 or more turns")
     pairs = theme_pairs(codebook)
+    themes = [t.id for t in codebook.themes]
     totals = [[0, 0, 0] for _ in pairs]
     for doc in documents:
-        add_cooccurrence(totals, transcript_cooccurrence(doc, pairs, window))
+        add_cooccurrence(totals, transcript_cooccurrence(doc, themes, window))
     return cooccurrence_table(pairs, totals, window)
 
 
