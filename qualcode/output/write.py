@@ -93,6 +93,17 @@ def csv_text(rows: Iterable[dict], columns: Sequence[str], *, formula_safe: bool
     return "".join(csv_chunks(([row.get(k) for k in columns] for row in rows), columns, formula_safe=formula_safe))
 
 
+def csv_cell(value: str, starts) -> str:
+    """A text cell as CSV writes it: with a leading apostrophe if it starts with one of `starts`, and
+    carriage returns as newlines (the csv module quotes a cell holding a newline, but not one holding
+    a lone carriage return, which readers then take for the end of the row)."""
+    if value[:1] in starts:
+        value = "'" + value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 #: Rows per piece of CSV or JSONL made at once.
 CHUNK_ROWS = 5000
 
@@ -112,7 +123,7 @@ def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe
         # inline tests, no call per cell: this runs for every cell of the segments table
         block = (list(itertools.islice(rows, CHUNK_ROWS)) if ready else
                  [[("true" if v else "false") if v.__class__ is bool
-                   else ("'" + v) if v.__class__ is str and v[:1] in starts else v
+                   else csv_cell(v, starts) if v.__class__ is str else v
                    for v in values] for values in itertools.islice(rows, CHUNK_ROWS)])
         writer.writerows(block)
         yield buffer.getvalue()

@@ -69,13 +69,28 @@ def test_frequencies_by_role(book):
 
 @pytest.mark.parametrize("value, expected", [
     ("=1+1", "'=1+1"), ("+49 30", "'+49 30"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"),
-    ("\rcmd", "'\rcmd"), ("a=b", "a=b"), ("", ""), (-3, -3), (1.5, 1.5), (True, "true"), (None, ""),
+    ("a=b", "a=b"), ("", ""), (-3, -3), (1.5, 1.5), (True, "true"), (None, ""),
 ])
 def test_csv_neutralises_formula_like_text_only(value, expected):
     from qualcode.export.tables import Table
 
     text = csv_bytes(Table("t", ("a", "b"), [{"a": value, "b": "x"}])).decode("utf-8")
     assert text.split("\n")[1] == f"{expected},x"
+
+
+def test_carriage_returns_in_csv_cells_stay_inside_their_row(book):
+    import csv
+    import io
+
+    # a lone carriage return would end the row for CSV readers; as a newline the cell is quoted
+    doc = CodedTranscript("t1", "t1.txt", {"dyad": "\rD1", "group": "a\rb", "setting": "c\r\nd"},
+                          (TurnInfo(1, "A", "client", 3, 1),),
+                          (Suggestion("t1", 1, "A", "client", "trust", "trust", 0, 5, 1, "I\rtrust", "keyword:x", 1.0),))
+    for name in ("segments", "matrix"):
+        rows = list(csv.DictReader(io.StringIO(csv_bytes(build_table(name, [doc], book)).decode("utf-8"))))
+        assert (rows[0]["dyad"], rows[0]["group"], rows[0]["setting"]) == ("'\nD1", "a\nb", "c\nd"), name
+    segment = list(csv.DictReader(io.StringIO(csv_bytes(build_table("segments", [doc], book)).decode("utf-8"))))
+    assert [row["quote"] for row in segment] == ["I trust"]
 
 
 def test_csv_neutralises_but_jsonl_keeps_values(book):
