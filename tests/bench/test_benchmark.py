@@ -56,6 +56,28 @@ def test_unavailable_commands_are_reported_not_failed():
     assert run.unavailable(run.Run(1, 0.1, 0.1, 10, "", "file.txt:1: QC201 …")) is None
 
 
+BUSY_IN_A_FORKSERVER_WORKER = """
+import multiprocessing, time
+def busy(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+if __name__ == "__main__":
+    with multiprocessing.get_context("forkserver").Pool(1) as pool:
+        pool.map(busy, [0.6])
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_cpu_seconds_count_workers_nobody_waits_for(tmp_path):
+    # the forkserver's worker is not a waited-for child of the command, yet its CPU time is the work
+    script = tmp_path / "busy.py"
+    script.write_text(BUSY_IN_A_FORKSERVER_WORKER)
+    result = run.run_process([sys.executable, str(script)], timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.cpu >= 0.5
+
+
 def test_targets_compare_against_the_tokenizer_and_regex_rows():
     rows = [run.Row("1M", "spaCy tokenizer only (floor)", 1_000_000, 2.0, cpu_s=1.5),
             run.Row("1M", "engine, 1 process", 1_000_000, 5.0, cpu_s=3.0, peak_rss_mb=150),
