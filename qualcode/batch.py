@@ -364,8 +364,7 @@ def _code_one(path: str, compiled, input_format: str | None, cache: Path | None 
     try:
         result = code_transcript(path, codebook=compiled.codebook, input_format=input_format, compiled=compiled)
         record = CodedTranscript.from_result(result)
-        if cache is not None:
-            store_cached(cache, key, record)
+        coded = record if maker is None else CodedEntry.of(record, key, maker)
     except (CodebookError, PipelineError) as exc:
         return "fatal", tuple(exc.diagnostics)
     except QualcodeError as exc:
@@ -373,7 +372,12 @@ def _code_one(path: str, compiled, input_format: str | None, cache: Path | None 
     except Exception as exc:  # a bug: report it for this file, code the others
         return "error", (Diagnostic("QC504", f"internal error while coding this file ({type(exc).__name__})", path,
                                     hint="this is a bug, please report it; the other transcripts were coded"),)
-    return "ok", record if maker is None else CodedEntry.of(record, key, maker)
+    if cache is not None:
+        try:
+            store_cached(cache, key, record)
+        except OutputError as exc:  # a full disk or a folder not writable: the run stops, old tables stay
+            return "fatal", tuple(exc.diagnostics)
+    return "ok", coded
 
 
 def _init_worker(codebook: Codebook, pipeline: str | None, maker) -> None:

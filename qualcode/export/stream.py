@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Iterator, Sequence
 
+from qualcode.errors import Diagnostic, OutputError
 from qualcode.export.tables import (COLUMNS, RoleCounts, SegmentRows, Table, add_cooccurrence, cooccurrence_table,
                                     counted_for, frequency_table, theme_pairs, transcript_cooccurrence,
                                     transcript_matrix_rows, transcript_role_counts)
@@ -105,20 +106,29 @@ class TableSpool:
         self.close()
 
     def close(self) -> None:
+        """Drop the spool files (never raising: an error on the way out must not hide the one that stopped the run)."""
         for handle in self._files.values():
-            handle.close()
+            try:
+                handle.close()
+            except OSError:
+                pass
         self._files.clear()
 
     def add(self, index: int, pieces: TranscriptPieces) -> None:
         """Keep the pieces of the transcript that is input number `index`."""
         spans = {}
-        for key, data in pieces.rows.items():
-            handle = self._files.get(key)
-            if handle is None:
-                handle = self._files[key] = tempfile.TemporaryFile(dir=self.folder, prefix=".qualcode-spool.",
-                                                                   suffix=".tmp")
-            spans[key] = (handle.seek(0, 2), len(data))
-            handle.write(data)
+        try:
+            for key, data in pieces.rows.items():
+                handle = self._files.get(key)
+                if handle is None:
+                    handle = self._files[key] = tempfile.TemporaryFile(dir=self.folder, prefix=".qualcode-spool.",
+                                                                       suffix=".tmp")
+                spans[key] = (handle.seek(0, 2), len(data))
+                handle.write(data)
+        except OSError as exc:
+            raise OutputError(Diagnostic("QC002", f"cannot write output: {exc.strerror}", str(self.folder),
+                                         hint="check free disk space and permissions; the previous tables are "
+                                              "unchanged")) from None
         self._spans[index] = spans
         add_cooccurrence(self.cooccurrence, pieces.cooccurrence)
         self.role_counts.add(pieces.role_counts)

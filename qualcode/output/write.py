@@ -120,7 +120,7 @@ def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe
     starts = frozenset(FORMULA_STARTS) if formula_safe else frozenset()
     rows = iter(rows)
     while True:
-        # inline tests, no call per cell: this runs for every cell of the segments table
+        # inline tests; the segments table, by far the largest, comes `ready` and skips them
         block = (list(itertools.islice(rows, CHUNK_ROWS)) if ready else
                  [[("true" if v else "false") if v.__class__ is bool
                    else csv_cell(v, starts) if v.__class__ is str else v
