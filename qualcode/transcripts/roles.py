@@ -89,8 +89,8 @@ class RoleMap:
 
     def all_labels(self) -> frozenset[str]:
         """Listed and declared labels (lower case)."""
+        state = (id(self.listed), len(self.listed))  # `listed` may still grow (a DOCX table's speakers)
         cached = self.__dict__.get("_all_labels")
-        if cached is None or cached[0] != len(self.listed):  # `listed` may still grow (a DOCX table's speakers)
-            cached = self.__dict__["_all_labels"] = (len(self.listed),
-                                                     frozenset(self.listed | self.declared_labels()))
+        if cached is None or cached[0] != state:
+            cached = self.__dict__["_all_labels"] = (state, frozenset(self.listed | self.declared_labels()))
         return cached[1]
