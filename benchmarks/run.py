@@ -273,6 +273,8 @@ class Row:
     peak_rss_mb: float | None = None
     note: str = ""
     extra: dict = field(default_factory=dict)
+    #: the row of each round, when the measurement ran in several
+    rounds: list["Row"] = field(default_factory=list, repr=False)
 
     @property
     def words_per_s(self) -> float | None:
@@ -299,6 +301,16 @@ def prepare_corpus(out: Path, words: int, seed: int) -> tuple[Path, corpus.Corpu
     stats = corpus.generate(folder, words, seed=seed)
     stamp.write_text(json.dumps({"key": want, "stats": stats.__dict__}))
     return folder, stats
+
+
+def median_row(rows: list[Row]) -> Row:
+    """The round with the median wall time (a failed round, if any), keeping every round for the ratios."""
+    failed = [r for r in rows if r.wall_s is None]
+    if failed or len(rows) == 1:
+        return failed[0] if failed else rows[0]
+    middle = sorted(rows, key=lambda r: r.wall_s)[len(rows) // 2]
+    return Row(middle.size, middle.measure, middle.words, middle.wall_s, middle.cpu_s, middle.work_s,
+               middle.peak_rss_mb, middle.note, middle.extra, rounds=list(rows))
 
 
 def median_run(cmd: list[str], repeat: int) -> Run:
@@ -336,27 +348,26 @@ def bench_size(out: Path, words: int, *, seed: int, jobs: int, repeat: int, code
     folder, stats = prepare_corpus(out, words, seed)
     label = size_label(words)
     log(f"{label}: {stats.files} transcripts, {stats.turns:,} turns, {stats.words:,} words")
-    rows = []
     steps = [
         ("spaCy tokenizer only (floor)", lambda: worker_row(label, "spaCy tokenizer only (floor)",
-                                                            worker_cmd("tokenize", folder, codebook), repeat)),
+                                                            worker_cmd("tokenize", folder, codebook), 1)),
         ("engine, 1 process", lambda: worker_row(label, "engine, 1 process",
-                                                 worker_cmd("engine", folder, codebook), repeat)),
+                                                 worker_cmd("engine", folder, codebook), 1)),
         (f"spaCy tokenizer only, pool of {jobs}", lambda: worker_row(
             label, f"spaCy tokenizer only, pool of {jobs}", worker_cmd("tokenize_pool", folder, codebook, jobs),
             repeat)),
         (f"engine, pool of {jobs}", lambda: worker_row(label, f"engine, pool of {jobs}",
-                                                       worker_cmd("pool", folder, codebook, jobs), repeat)),
+                                                       worker_cmd("pool", folder, codebook, jobs), 1)),
     ]
     if regex:
         steps.append(("300 separate regexes", lambda: worker_row(label, "300 separate regexes",
-                                                                 worker_cmd("regex", folder, codebook), repeat)))
+                                                                 worker_cmd("regex", folder, codebook), 1)))
     code_out = {n: out / f"coded-{label}-jobs{n}" for n in sorted({1, jobs})}
     for n, target in code_out.items():
         steps.append((f"qualcode code --jobs {n}", lambda n=n, target=target: command_row(
             label, f"qualcode code --jobs {n}",
             qualcode_cmd("code", folder, "--codebook", codebook, "--out", target, "--jobs", n, "--quiet", "--force"),
-            stats.words, repeat)))
+            stats.words)))
     summary = out / f"summary-{label}"
 
     def summarize() -> Row:
@@ -366,9 +377,18 @@ def bench_size(out: Path, words: int, *, seed: int, jobs: int, repeat: int, code
                            stats.words)
 
     steps.append(("qualcode summarize", summarize))
-    for name, step in steps:
-        log(f"  {name} …")
-        rows.append(step())
+    # In rounds: each round runs every measurement once, so that a ratio compares runs made minutes
+    # apart, not a quarter of an hour (this machine's speed drifts); each ratio is the rounds' median.
+    rounds: list[list[Row]] = []
+    for number in range(repeat):
+        if repeat > 1:
+            log(f"  round {number + 1} of {repeat}")
+        this = []
+        for name, step in steps:
+            log(f"  {name} …")
+            this.append(step())
+        rounds.append(this)
+    rows = [median_row([r[i] for r in rounds]) for i in range(len(steps))]
     if not regex:
         rows.append(Row(label, "300 separate regexes", note="skipped (above --regex-max-words)"))
     return rows
@@ -388,18 +408,23 @@ def add_ratios(rows: list[Row]) -> list[dict]:
     out = []
     for r in rows:
         base = floor.get(r.size)
-        ratio = r.words_per_s / base.words_per_s if r.words_per_s and base else None
         # the same on CPU seconds: steadier on a busy machine; only for one-process runs (several
         # processes share the work: their CPU seconds add up to more than the work needs alone)
         one_process = not ("pool" in r.measure or "summarize" in r.measure
                            or ("--jobs" in r.measure and not r.measure.endswith("--jobs 1")))
-        cpu_ratio = (base.cpu_s / r.cpu_s if one_process and base and base.cpu_s and r.cpu_s and r.words
-                     else None)
+        pairs = (list(zip(base.rounds, r.rounds)) if base and len(base.rounds) == len(r.rounds) > 1
+                 else [(base, r)] if base else [])
+        ratio = _median([m.words_per_s / b.words_per_s for b, m in pairs if m.words_per_s and b.words_per_s])
+        cpu_ratio = _median([b.cpu_s / m.cpu_s for b, m in pairs if one_process and b.cpu_s and m.cpu_s and m.words])
         out.append({"size": r.size, "measure": r.measure, "words": r.words, "wall_s": _round(r.wall_s, 3),
                     "cpu_s": _round(r.cpu_s, 3),
                     "work_s": _round(r.work_s, 3), "words_per_s": _round(r.words_per_s, 0),
                     "x_tokenizer": _round(ratio, 2), "x_tokenizer_cpu": _round(cpu_ratio, 2), "peak_rss_mb": _round(r.peak_rss_mb, 0), "note": r.note})
     return out
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 def _round(value, digits):
@@ -490,7 +515,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"smoke run: one corpus of {QUICK_WORDS:,} words")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the parallel runs (default: all cores)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the median wall time is kept")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every measurement; the median wall time is kept, and each ratio to the "
+                             "tokenizer is the median of the rounds' ratios")
     parser.add_argument("--regex-max-words", type=float, default=1.0,
                         help="run the slow regex baseline only up to this size, in millions of words (default 1)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default benchmarks/out)")

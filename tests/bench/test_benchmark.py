@@ -78,6 +78,15 @@ def test_cpu_seconds_count_workers_nobody_waits_for(tmp_path):
     assert result.cpu >= 0.5
 
 
+def test_ratios_are_the_median_of_each_rounds_ratio():
+    # the machine slowed down in round 2: per round the engine runs at half the floor's speed each time
+    floor = [run.Row("1M", "spaCy tokenizer only (floor)", 1_000_000, wall, cpu_s=wall) for wall in (2.0, 6.0, 3.0)]
+    engine = [run.Row("1M", "engine, 1 process", 1_000_000, wall, cpu_s=wall) for wall in (4.0, 12.0, 9.0)]
+    table = run.add_ratios([run.median_row(floor), run.median_row(engine)])
+    assert [(r["wall_s"], r["x_tokenizer"], r["x_tokenizer_cpu"]) for r in table] == [(3.0, 1.0, 1.0), (9.0, 0.5, 0.5)]
+    # (the medians alone, 3.0 s against 9.0 s, would say 0.33)
+
+
 def test_targets_compare_against_the_tokenizer_and_regex_rows():
     rows = [run.Row("1M", "spaCy tokenizer only (floor)", 1_000_000, 2.0, cpu_s=1.5),
             run.Row("1M", "engine, 1 process", 1_000_000, 5.0, cpu_s=3.0, peak_rss_mb=150),
