@@ -304,11 +304,12 @@ def prepare_corpus(out: Path, words: int, seed: int) -> tuple[Path, corpus.Corpu
 
 
 def median_row(rows: list[Row]) -> Row:
-    """The round with the median wall time (a failed round, if any), keeping every round for the ratios."""
+    """The round with the median wall time (the lower of two for an even count; a failed round, if any),
+    keeping every round for the ratios."""
     failed = [r for r in rows if r.wall_s is None]
     if failed or len(rows) == 1:
         return failed[0] if failed else rows[0]
-    middle = sorted(rows, key=lambda r: r.wall_s)[len(rows) // 2]
+    middle = sorted(rows, key=lambda r: r.wall_s)[(len(rows) - 1) // 2]
     return Row(middle.size, middle.measure, middle.words, middle.wall_s, middle.cpu_s, middle.work_s,
                middle.peak_rss_mb, middle.note, middle.extra, rounds=list(rows))
 
@@ -355,7 +356,7 @@ def bench_size(out: Path, words: int, *, seed: int, jobs: int, repeat: int, code
                                                  worker_cmd("engine", folder, codebook), 1)),
         (f"spaCy tokenizer only, pool of {jobs}", lambda: worker_row(
             label, f"spaCy tokenizer only, pool of {jobs}", worker_cmd("tokenize_pool", folder, codebook, jobs),
-            repeat)),
+            1)),
         (f"engine, pool of {jobs}", lambda: worker_row(label, f"engine, pool of {jobs}",
                                                        worker_cmd("pool", folder, codebook, jobs), 1)),
     ]
