@@ -466,15 +466,27 @@ class _Run:
 
     records: dict[int, Any]
     failed: dict[int, Failure]
-    failures: list[Failure]
-    fresh: set[int]
+    failures: list[Failure]  # found before any file was read (a pattern matching nothing, a missing path)
+    fresh: set[int]  # coded in this run, not taken from the cache
     keys: set[str]
     dropped: dict[int, Any]
+
+    @property
+    def all_failures(self) -> tuple[Failure, ...]:
+        return tuple(self.failures) + tuple(self.failed[i] for i in sorted(self.failed))
+
+    @property
+    def coded(self) -> int:
+        return len(self.fresh & self.records.keys())
+
+    @property
+    def cached(self) -> int:
+        return len(self.records.keys() - self.fresh)
 
 
 def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None, force: bool,
               input_format: str | None, pipeline: str | None, progress, exclude, maker=None,
-              keep: Callable[[int, Any], Any] | None = None) -> _Run:
+              keep: Callable[[int, Any], Any] = lambda index, record: record) -> _Run:
     """Read, look up in the cache, code the rest; `keep(index, record)` gives what is kept of each record
     (with `maker`, records are `CodedEntry`s). A transcript whose id an earlier input has is dropped."""
     files, failures = find_transcripts(paths, exclude=exclude)
@@ -496,7 +508,7 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
         if hit is not None:
             if maker is not None:
                 hit = CodedEntry.of(hit, key, maker)
-            records[index] = hit if keep is None else keep(index, hit)
+            records[index] = keep(index, hit)
             keys.add(key)
         else:
             tasks.append(_Task(index, path, len(data), key))
@@ -509,7 +521,7 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
         if status == "fatal":
             raise QualcodeError(list(value))
         if status == "ok":
-            records[task.index] = value if keep is None else keep(task.index, value)
+            records[task.index] = keep(task.index, value)
             fresh.add(task.index)
             if freeze and len(fresh) % FREEZE_EVERY == 0:
                 gc.freeze()
@@ -569,11 +581,8 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     run = _code_all(paths, book=book, jobs=jobs, cache_dir=Path(cache) if cache is not None else None, force=force,
                     input_format=input_format, pipeline=pipeline, progress=progress, exclude=exclude)
-    records = run.records
-    return Corpus(codebook=book, documents=tuple(sorted(records.values(), key=lambda r: r.id)),
-                  failures=tuple(run.failures) + tuple(run.failed[i] for i in sorted(run.failed)),
-                  coded=len(run.fresh & records.keys()), cached=len(records.keys() - run.fresh),
-                  cache_keys=frozenset(run.keys))
+    return Corpus(codebook=book, documents=tuple(sorted(run.records.values(), key=lambda r: r.id)),
+                  failures=run.all_failures, coded=run.coded, cached=run.cached, cache_keys=frozenset(run.keys))
 
 
 def _load_entry(folder: Path, entry: CodedEntry) -> CodedTranscript:
@@ -669,15 +678,13 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codeboo
             for index, entry in run.dropped.items():  # a duplicate id: its counts come out of the sums again
                 spool.remove(index, maker.pieces(_load_entry(cache, entry)))
             order = sorted(run.records, key=lambda i: run.records[i].id)
-            result = BatchResult(book, out, tuple(run.records[i] for i in order),
-                                 failures=tuple(run.failures) + tuple(run.failed[i] for i in sorted(run.failed)),
-                                 coded=len(run.fresh & run.records.keys()),
-                                 cached=len(run.records.keys() - run.fresh))
+            result = BatchResult(book, out, tuple(run.records[i] for i in order), failures=run.all_failures,
+                                 coded=run.coded, cached=run.cached)
             written: list[Path] = []
             whole: list[Table] = []  # XLSX and Parquet need every row at once
             for fmt in formats if order else ():  # in export_names order
                 if fmt in STREAMED_FORMATS:
-                    written += spool.write(order, formats=(fmt,), excel=excel)
+                    written += spool.write(order, fmt, excel=excel)
                     continue
                 if not whole:
                     corpus = result.corpus()

@@ -139,15 +139,13 @@ class TableSpool:
         add_cooccurrence(self.cooccurrence, pieces.cooccurrence, sign=-1)
         self.role_counts.add(pieces.role_counts, sign=-1)
 
-    def write(self, order: Sequence[int], *, formats: Sequence[str] | None = None, excel: bool = False) -> list[Path]:
-        """Write every table in each streamed format (or those of `formats`), transcripts in `order`;
-        the paths, in the order `write_tables` gives."""
+    def write(self, order: Sequence[int], fmt: str, *, excel: bool = False) -> list[Path]:
+        """Write every table in the streamed format `fmt`, transcripts in `order`; the paths written."""
         written = []
-        for fmt in self.maker.formats if formats is None else formats:
-            for name in self.maker.tables:
-                path = self.folder / f"{name}.{fmt}"
-                atomic_write_chunks(path, self._chunks(name, fmt, order, excel=excel))
-                written.append(path)
+        for name in self.maker.tables:
+            path = self.folder / f"{name}.{fmt}"
+            atomic_write_chunks(path, self._chunks(name, fmt, order, excel=excel))
+            written.append(path)
         return written
 
     def _chunks(self, name: str, fmt: str, order: Sequence[int], *, excel: bool) -> Iterator[bytes]:

@@ -75,10 +75,10 @@ class SegmentRows:
     def __len__(self) -> int:
         return self._count
 
-    def csv_rows(self, formula_starts: tuple[str, ...]):
+    def csv_rows(self):
         """The rows as lists in SEGMENT_COLUMNS order, ready for CSV (`segment_csv_rows`): no dict per row."""
         for doc in self._documents:
-            yield from segment_csv_rows(doc.suggestions, doc.facts, formula_starts)
+            yield from segment_csv_rows(doc.suggestions, doc.facts)
 
     def __eq__(self, other) -> bool:
         return tuple(self) == tuple(other)

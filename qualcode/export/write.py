@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Sequence
 
 from qualcode.errors import Diagnostic, OutputError
 from qualcode.export.tables import SegmentRows, Table, column_type
-from qualcode.output.write import FORMULA_STARTS, atomic_write_chunks, csv_chunks, jsonl_chunks
+from qualcode.output.write import atomic_write_chunks, csv_chunks, jsonl_chunks
 
 EXPORT_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 
@@ -42,7 +42,7 @@ def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
 def csv_pieces(table: Table, *, bom: bool = False, header: bool = True) -> Iterator[bytes]:
     """`csv_bytes` in pieces, as they are made (`header=False`: the rows alone)."""
     if isinstance(table.rows, SegmentRows):  # made straight as CSV-ready lists: no dict, no test per cell
-        pieces = csv_chunks(table.rows.csv_rows(FORMULA_STARTS), table.columns, header=header, ready=True)
+        pieces = csv_chunks(table.rows.csv_rows(), table.columns, header=header, ready=True)
     else:
         pieces = csv_chunks(([row.get(k) for k in table.columns] for row in table.rows), table.columns,
                             formula_safe=True, header=header)

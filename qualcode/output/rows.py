@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from qualcode.models import Suggestion, Transcript
-from qualcode.output.write import csv_cell
+from qualcode.output.write import FORMULA_STARTS, csv_cell
 
 #: Columns of a segment row, in order (the `segments` export uses the same).
 SEGMENT_COLUMNS = ("transcript", "dyad", "group", "setting", "speaker", "role", "turn", "line", "start", "end",
@@ -40,7 +40,7 @@ def one_line(text: str) -> str:
     return text.replace("\n", " ")
 
 
-def segment_csv_rows(suggestions, transcript: Transcript, starts: tuple[str, ...]) -> Iterator[list]:
+def segment_csv_rows(suggestions, transcript: Transcript) -> Iterator[list]:
     """`segment_row`s as lists in SEGMENT_COLUMNS order, ready for a CSV writer: booleans as true/false
     and text cells as `csv_cell` writes them (no spreadsheet runs one as a formula). Text that repeats
     (ids, speakers, roles, themes, rules) is checked once."""
@@ -49,12 +49,11 @@ def segment_csv_rows(suggestions, transcript: Transcript, starts: tuple[str, ...
     def text(value: str) -> str:
         out = safe.get(value)
         if out is None:
-            out = safe[value] = csv_cell(value, starts)
+            out = safe[value] = csv_cell(value, FORMULA_STARTS)
         return out
 
     facts = [text(transcript.dyad or ""), text(transcript.group or ""), text(transcript.setting or "")]
     for s in suggestions:
-        quote = one_line(s.quote)
         yield [text(s.transcript), *facts, text(s.speaker), text(s.role), s.turn, s.line, s.start, s.end,
                text(s.theme), text(s.theme_path), text(s.source), text(s.rule), round(s.score, 4),
-               "true" if s.negated else "false", "'" + quote if quote[:1] in starts else quote]
+               "true" if s.negated else "false", csv_cell(one_line(s.quote), FORMULA_STARTS)]

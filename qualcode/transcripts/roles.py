@@ -36,8 +36,9 @@ class RoleMap:
     perspective: str | None = None
     #: labels the front matter lists without a role (`speakers: [Therapist, Client]`)
     listed: set[str] = field(default_factory=set)
-    #: resolve()'s answers so far (the maps above are fixed once built)
-    _resolved: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: resolve()'s answers so far (the maps above are fixed once built), and all_labels()'s last answer
+    _resolved: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _labels: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, meta: dict[str, Any], codebook_speakers: dict[str, str] | None = None) -> "RoleMap":
@@ -90,7 +91,6 @@ class RoleMap:
     def all_labels(self) -> frozenset[str]:
         """Listed and declared labels (lower case)."""
         state = (id(self.listed), len(self.listed))  # `listed` may still grow (a DOCX table's speakers)
-        cached = self.__dict__.get("_all_labels")
-        if cached is None or cached[0] != state:
-            cached = self.__dict__["_all_labels"] = (state, frozenset(self.listed | self.declared_labels()))
-        return cached[1]
+        if self._labels is None or self._labels[0] != state:
+            self._labels = (state, frozenset(self.listed | self.declared_labels()))
+        return self._labels[1]
