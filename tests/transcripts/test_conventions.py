@@ -139,3 +139,17 @@ def test_front_matter_errors_point_at_lines(tmp_path):
 def test_preamble_lines_are_reported(tmp_path):
     t = parse(tmp_path, "Interview recorded in March.\nClient: Hi.\n")
     assert [(d.code, d.line) for d in t.diagnostics] == [("QC208", 1)]
+
+
+def test_labels_listed_later_are_recognised_by_a_role_map_already_in_use():
+    # a DOCX reader adds its table's speakers to `listed` after the map has been used: no stale answer
+    from qualcode.transcripts.plaintext import match_turn_start
+    from qualcode.transcripts.roles import RoleMap
+
+    roles = RoleMap.build({"speakers": {"Weber, Anna": "therapist"}})
+    assert match_turn_start("Dr. K, Lee: hello", roles) is None
+    roles.listed |= {"dr. k, lee"}
+    assert match_turn_start("Dr. K, Lee: hello", roles).speaker == "Dr. K, Lee"
+    roles.listed = {"mx. o, ng"}
+    assert match_turn_start("Dr. K, Lee: hello", roles) is None
+    assert match_turn_start("Mx. O, Ng: hi", roles).speaker == "Mx. O, Ng"
