@@ -6,18 +6,21 @@ word forms whose lemma equals the keyword's (from the lookup table), and one
 PhraseMatcher on LOWER finds them all: the same hits as comparing lemmas token by token
 (see `keyword_hits_reference`), at close to the tokenizer's speed.
 
-Token patterns are the expensive part (spaCy's Matcher tries every pattern at every token),
-so with the built-in pipeline they are compiled for speed, with the same hits as running
-them all on lemmatised Docs (see `pattern_hits_reference`):
+Token patterns are the expensive part (spaCy's Matcher tries every pattern at every token,
+making a Token object and a Python call per set test), so with the built-in pipeline they are
+compiled for speed, with the same hits as running them all on lemmatised Docs (see
+`pattern_hits_reference`):
 - `LEMMA: x`, `LEMMA: {IN: [...]}` and `{NOT_IN: [...]}` become the equivalent tests on
   LOWER (the word forms whose lookup lemma is x), so no Doc needs lemmas;
 - patterns of plain word tests (a word or an IN list per token, `?` allowed) are expanded
-  into the word sequences they match and found by one PhraseMatcher, in C, with no Matcher;
-- every other pattern gets its own Matcher (shared by copies of the same pattern in other
-  themes) and runs only on Docs holding, for every token the pattern requires, one of the
-  lower-cased words that token can match (one set intersection per Doc), and there only on
-  windows around its rarest required word; patterns with no required word run on every
-  Doc. See `_pattern_matches`.
+  into the word sequences they match and added to the keywords' PhraseMatcher: found in C,
+  in the same pass as the keywords;
+- every other pattern runs only on Docs holding, for every token the pattern requires, one of
+  the lower-cased words that token can match (one set intersection per Doc). Patterns of word
+  tests (a word, IN, NOT_IN, REGEX on LOWER) and lexical flags (IS_ALPHA, LIKE_NUM, ...) run as
+  Python steps on the LOWER array (`tokenmatch`): from each place their first word occurs, or on
+  windows around their rarest required word. The rest get their own spaCy Matcher, run on those
+  windows. Copies of a pattern in other themes share one run. See `_pattern_matches`.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from qualcode.engine.negation import CLAUSE_BREAKS, NEGATION_CUES, WINDOW
+from qualcode.engine.tokenmatch import find
 from qualcode.errors import CodebookError, Diagnostic
 from qualcode.models import Codebook, Suggestion, Transcript
 
@@ -68,6 +72,12 @@ class PatternPlan:
     """Token patterns compiled for speed: which Docs each pattern can match, and its own Matcher."""
 
     matchers: dict[int, object]  # rule key -> a Matcher holding only that pattern
+    #: rule key -> the pattern as `tokenmatch` steps, where it has them (then run in Python, not by the Matcher)
+    steps: dict[int, tuple]
+    #: rule key -> every rule key with the same pattern (itself first): one run finds all of them
+    same: dict[int, tuple[int, ...]]
+    #: rule key -> LOWER hashes every match starts with (a `steps` pattern whose first token is a required word)
+    starts: dict[int, frozenset[int]]
     requires: dict[int, tuple[frozenset[int], ...]]  # rule key -> per required token, LOWER hashes it can match
     index: dict[int, tuple[int, ...]]  # LOWER hash -> rule keys whose least common required token it can be
     triggers: frozenset[int]  # every LOWER hash in `index`
@@ -75,9 +85,8 @@ class PatternPlan:
     needs_lemmas: frozenset[int]  # rule keys whose pattern still reads LEMMA (e.g. a LEMMA REGEX)
     required_words: frozenset[int] = frozenset()  # every LOWER hash some pattern requires
     max_len: dict[int, int | None] = field(default_factory=dict)  # longest match in tokens (None: unbounded)
-    #: a PhraseMatcher (on LOWER) of the word sequences that patterns of plain LOWER tests (`?` allowed)
-    #: expand to, keyed by rule: these patterns need no Matcher and no Python per Doc
-    phrases: object | None = None
+    #: rules whose patterns of plain LOWER tests (`?` allowed) were expanded to word sequences in the
+    #: codebook's PhraseMatcher (beside the keywords): they need no Matcher and no Python per Doc
     phrase_keys: frozenset[int] = frozenset()
     #: rule key -> (most tokens before its first required token, most after its last), for patterns
     #: of unbounded length whose ends are bounded
@@ -279,20 +288,24 @@ def _required_words(token: dict) -> frozenset[str] | None:
 
 
 def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
-                   inverse: dict[str, set[str]]) -> PatternPlan:
+                   inverse: dict[str, set[str]], phrases) -> PatternPlan:
+    """How to run each pattern; patterns that are word sequences are added to `phrases`."""
     from qualcode.engine import nlp as nlp_mod
+    from qualcode.engine.tokenmatch import compile_steps, first_words
 
-    PhraseMatcher, Matcher, Doc = nlp_mod.spacy_classes()
+    _, Matcher, Doc = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()
     stop_words = nlp.Defaults.stop_words
     strings = nlp.vocab.strings
     matchers: dict[int, object] = {}
+    steps: dict[int, tuple] = {}
+    starts: dict[int, frozenset[int]] = {}
+    same_keys: dict[int, list[int]] = {}
     requires: dict[int, tuple[frozenset[int], ...]] = {}
     index: dict[int, list[int]] = {}
     needs_lemmas = set()
     always = None
     max_len: dict[int, int | None] = {}
-    phrases = None
     phrase_keys: set[int] = set()
     shared: dict[str, int] = {}  # a pattern run by its own Matcher (as JSON) -> the rule key of that Matcher
     ends: dict[int, tuple[int, int]] = {}
@@ -307,13 +320,12 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
             needs_lemmas.add(key)
         name = strings[key]
         same = json.dumps(pattern, sort_keys=True, default=str)
-        if same in shared:  # the same pattern in another theme: one Matcher call finds both
+        if same in shared:  # the same pattern in another theme: one run finds both
             matchers[shared[same]].add(name, [pattern])
+            same_keys[shared[same]].append(key)
             continue
         forms = phrase_forms(pattern) if key not in needs_lemmas else None
         if forms is not None:
-            if phrases is None:
-                phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
             if forms:
                 phrases.add(name, [Doc(nlp.vocab, words=list(f)) for f in forms])
             phrase_keys.add(key)
@@ -330,6 +342,12 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
         matcher.add(name, [pattern])
         matchers[key] = matcher
         shared[same] = key
+        same_keys[key] = [key]
+        compiled_steps = compile_steps(pattern, strings.add) if key not in needs_lemmas else None
+        if compiled_steps is not None:
+            steps[key] = compiled_steps
+            if first_words(compiled_steps) is not None:
+                starts[key] = first_words(compiled_steps)
         requires[key] = required
         # Index the pattern under one required token, preferably one without common words
         # (stop words), so that few Docs need the full check.
@@ -344,9 +362,10 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
             before, after = _max_tokens(pattern[:first]), _max_tokens(pattern[last + 1:])
             if before is not None and after is not None:
                 ends[key] = (before, after)
-    return PatternPlan(matchers, requires, {w: tuple(k) for w, k in index.items()}, frozenset(index),
-                       always, frozenset(needs_lemmas), frozenset(w for ws in requires.values() for s in ws for w in s),
-                       max_len, phrases, frozenset(phrase_keys), ends, always_lemmas)
+    return PatternPlan(matchers, steps, {k: tuple(v) for k, v in same_keys.items()}, starts, requires,
+                       {w: tuple(k) for w, k in index.items()}, frozenset(index), always, frozenset(needs_lemmas),
+                       frozenset(w for ws in requires.values() for s in ws for w in s), max_len,
+                       frozenset(phrase_keys), ends, always_lemmas)
 
 
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
@@ -403,7 +422,7 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
     if problems:
         raise CodebookError(problems)
     order = {t.id: i for i, t in enumerate(codebook.themes)}
-    plan = _plan_patterns(patterns, nlp, lookup, inverse) if patterns else None
+    plan = _plan_patterns(patterns, nlp, lookup, inverse, phrase) if patterns else None
     return CompiledCodebook(codebook, nlp, phrase, matcher, rules, order, plan, lookup,
                             frozenset(strings.add(w) for w in NEGATION_CUES),
                             frozenset(strings.add(w) for w in CLAUSE_BREAKS), nlp_mod.lower_attr_id())
@@ -416,11 +435,13 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
     bounded length L runs only on windows of the Doc around the occurrences of its rarest
     required word (L-1 tokens either side, windows merged): every match holds such a word,
     and the token tests do not look beyond their token, so the windows find every match.
-    Patterns of plain LOWER tests were expanded to phrases (`plan.phrases`); one of unbounded
-    length runs from the first occurrence of its first required word to the last of its last.
+    One of unbounded length runs from the first occurrence of its first required word to the last
+    of its last. Patterns of plain LOWER tests were expanded to phrases in the keyword PhraseMatcher
+    (not found here); patterns of word tests and flags run as `tokenmatch` steps, the rest by spaCy's
+    Matcher.
     """
     plan = compiled.plan
-    out: list[tuple[int, int, int]] = list(plan.phrases(doc)) if plan.phrases is not None else []
+    out: list[tuple[int, int, int]] = []
     present = plan.triggers.intersection(lowers)
     if present:
         candidates = {key for word in present for key in plan.index[word]}
@@ -432,12 +453,17 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
                 continue
             if key in plan.needs_lemmas:
                 _ensure_lemmas(doc, compiled)
-            matcher, length = plan.matchers[key], plan.max_len[key]
-            if length is None and key not in plan.ends:
-                out.extend(matcher(doc))
-                continue
             if where is None:
                 where = _Occurrences(lowers, present)
+            first = plan.starts.get(key)
+            if first is not None:  # Python steps from each place the first word occurs: no windows needed
+                spans = find(plan.steps[key], doc, lowers, 0, len(lowers), where.positions(first))
+                out.extend((k, s, e) for k in plan.same[key] for s, e in spans)
+                continue
+            length = plan.max_len[key]
+            if length is None and key not in plan.ends:
+                _run_pattern(plan, key, doc, lowers, 0, len(lowers), out)
+                continue
             if length is None:
                 # A match lies between the first place its first required token can be and the last
                 # place its last required token can be, widened by the bounded tokens outside them.
@@ -445,16 +471,29 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
                 start = max(0, where.first(required[0]) - before)
                 end = min(len(lowers), where.last(required[-1]) + after + 1)
                 if start < end:
-                    out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
+                    _run_pattern(plan, key, doc, lowers, start, end, out)
                 continue
             anchors = where.positions(min(required, key=where.count))
             for start, end in _windows(anchors, length, len(lowers)):
-                out.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
+                _run_pattern(plan, key, doc, lowers, start, end, out)
     if plan.always is not None:
         if plan.always_needs_lemmas:
             _ensure_lemmas(doc, compiled)
         out.extend(plan.always(doc))
     return out
+
+
+def _run_pattern(plan: PatternPlan, key: int, doc: "Doc", lowers: list[int], start: int, end: int,
+                 out: list[tuple[int, int, int]]) -> None:
+    """Add the matches of one pattern (and its copies in other themes) within tokens [start, end)."""
+    steps = plan.steps.get(key)
+    if steps is not None:
+        spans = find(steps, doc, lowers, start, end)
+        out.extend((k, s, e) for k in plan.same[key] for s, e in spans)
+    elif start == 0 and end == len(lowers):
+        out.extend(plan.matchers[key](doc))
+    else:
+        out.extend((k, start + s, start + e) for k, s, e in plan.matchers[key](doc[start:end]))
 
 
 class _Occurrences:
@@ -618,8 +657,9 @@ def pattern_hits(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, 
     if compiled.plan is None:
         return set()
     lowers = doc.to_array(compiled.lower_attr).tolist()
+    found = [m for m in compiled.phrase_matcher(doc) if m[0] in compiled.plan.phrase_keys]
     return {(compiled.rules[k].theme + ":" + compiled.rules[k].name, s, e)
-            for k, s, e in _pattern_matches(doc, compiled, lowers)}
+            for k, s, e in found + _pattern_matches(doc, compiled, lowers)}
 
 
 def pattern_hits_reference(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, int]]:

@@ -2,7 +2,8 @@
 
 Straightforward: every pattern as written in one spaCy Matcher, on Docs lemmatised from the
 lookup table. Fast: LEMMA tests rewritten to word forms, each pattern run only on Docs (and
-windows of them) holding its required words, plain word patterns checked on the LOWER array.
+windows of them) holding its required words, plain word patterns found by the keywords'
+PhraseMatcher, word and flag tests run as Python steps on the LOWER array.
 """
 from __future__ import annotations
 
@@ -66,6 +67,8 @@ def test_edge_codebook_uses_every_fast_path(edge_codebook):
     assert plan.phrase_keys and plan.ends and plan.always is not None and plan.needs_lemmas and plan.always_needs_lemmas
     assert any(length is None and key not in plan.ends for key, length in plan.max_len.items())
     assert any(length is not None and key not in plan.phrase_keys for key, length in plan.max_len.items())
+    # Python steps from the first word's places, Python steps on windows, and spaCy's Matcher
+    assert plan.starts and set(plan.steps) - set(plan.starts) and set(plan.matchers) - set(plan.steps)
 
 
 def test_fast_patterns_equal_reference_on_edge_cases(edge_codebook):
