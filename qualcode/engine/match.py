@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from qualcode.engine.negation import CLAUSE_BREAKS, NEGATION_CUES, WINDOW
-from qualcode.engine.tokenmatch import find
+from qualcode.engine.tokenmatch import compile_steps, find, first_words
 from qualcode.errors import CodebookError, Diagnostic
 from qualcode.models import Codebook, Suggestion, Transcript
 
@@ -69,15 +69,13 @@ class Rule:
 
 @dataclass
 class PatternPlan:
-    """Token patterns compiled for speed: which Docs each pattern can match, and its own Matcher."""
+    """Token patterns compiled for speed: which Docs each pattern can match, and how it runs there."""
 
-    matchers: dict[int, object]  # rule key -> a Matcher holding only that pattern
-    #: rule key -> the pattern as `tokenmatch` steps, where it has them (then run in Python, not by the Matcher)
-    steps: dict[int, tuple]
+    #: rule key -> how its pattern runs: as `tokenmatch` steps in Python where it has them, else by a
+    #: spaCy Matcher holding only that pattern
+    runners: dict[int, object]
     #: rule key -> every rule key with the same pattern (itself first): one run finds all of them
     same: dict[int, tuple[int, ...]]
-    #: rule key -> LOWER hashes every match starts with (a `steps` pattern whose first token is a required word)
-    starts: dict[int, frozenset[int]]
     requires: dict[int, tuple[frozenset[int], ...]]  # rule key -> per required token, LOWER hashes it can match
     index: dict[int, tuple[int, ...]]  # LOWER hash -> rule keys whose least common required token it can be
     triggers: frozenset[int]  # every LOWER hash in `index`
@@ -291,15 +289,12 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
                    inverse: dict[str, set[str]], phrases) -> PatternPlan:
     """How to run each pattern; patterns that are word sequences are added to `phrases`."""
     from qualcode.engine import nlp as nlp_mod
-    from qualcode.engine.tokenmatch import compile_steps, first_words
 
     _, Matcher, Doc = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()
     stop_words = nlp.Defaults.stop_words
     strings = nlp.vocab.strings
-    matchers: dict[int, object] = {}
-    steps: dict[int, tuple] = {}
-    starts: dict[int, frozenset[int]] = {}
+    runners: dict[int, object] = {}
     same_keys: dict[int, list[int]] = {}
     requires: dict[int, tuple[frozenset[int], ...]] = {}
     index: dict[int, list[int]] = {}
@@ -307,7 +302,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     always = None
     max_len: dict[int, int | None] = {}
     phrase_keys: set[int] = set()
-    shared: dict[str, int] = {}  # a pattern run by its own Matcher (as JSON) -> the rule key of that Matcher
+    shared: dict[str, int] = {}  # a pattern with a runner of its own (as JSON) -> the rule key of that runner
     ends: dict[int, tuple[int, int]] = {}
     always_lemmas = False
     for key, pattern in patterns:
@@ -321,7 +316,6 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
         name = strings[key]
         same = json.dumps(pattern, sort_keys=True, default=str)
         if same in shared:  # the same pattern in another theme: one run finds both
-            matchers[shared[same]].add(name, [pattern])
             same_keys[shared[same]].append(key)
             continue
         forms = phrase_forms(pattern) if key not in needs_lemmas else None
@@ -338,16 +332,13 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
             always.add(name, [pattern])
             always_lemmas = always_lemmas or key in needs_lemmas
             continue
-        matcher = Matcher(nlp.vocab)
-        matcher.add(name, [pattern])
-        matchers[key] = matcher
+        runner = compile_steps(pattern, strings.add) if key not in needs_lemmas else None
+        if runner is None:
+            runner = Matcher(nlp.vocab)
+            runner.add(name, [pattern])
+        runners[key] = runner
         shared[same] = key
         same_keys[key] = [key]
-        compiled_steps = compile_steps(pattern, strings.add) if key not in needs_lemmas else None
-        if compiled_steps is not None:
-            steps[key] = compiled_steps
-            if first_words(compiled_steps) is not None:
-                starts[key] = first_words(compiled_steps)
         requires[key] = required
         # Index the pattern under one required token, preferably one without common words
         # (stop words), so that few Docs need the full check.
@@ -362,7 +353,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
             before, after = _max_tokens(pattern[:first]), _max_tokens(pattern[last + 1:])
             if before is not None and after is not None:
                 ends[key] = (before, after)
-    return PatternPlan(matchers, steps, {k: tuple(v) for k, v in same_keys.items()}, starts, requires,
+    return PatternPlan(runners, {k: tuple(v) for k, v in same_keys.items()}, requires,
                        {w: tuple(k) for w, k in index.items()}, frozenset(index), always, frozenset(needs_lemmas),
                        frozenset(w for ws in requires.values() for s in ws for w in s), max_len,
                        frozenset(phrase_keys), ends, always_lemmas)
@@ -455,10 +446,10 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
                 _ensure_lemmas(doc, compiled)
             if where is None:
                 where = _Occurrences(lowers, present)
-            first = plan.starts.get(key)
+            runner = plan.runners[key]
+            first = first_words(runner) if isinstance(runner, tuple) else None
             if first is not None:  # Python steps from each place the first word occurs: no windows needed
-                spans = find(plan.steps[key], doc, lowers, 0, len(lowers), where.positions(first))
-                out.extend((k, s, e) for k in plan.same[key] for s, e in spans)
+                _run_pattern(plan, key, doc, lowers, 0, len(lowers), out, where.positions(first))
                 continue
             length = plan.max_len[key]
             if length is None and key not in plan.ends:
@@ -484,16 +475,16 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
 
 
 def _run_pattern(plan: PatternPlan, key: int, doc: "Doc", lowers: list[int], start: int, end: int,
-                 out: list[tuple[int, int, int]]) -> None:
-    """Add the matches of one pattern (and its copies in other themes) within tokens [start, end)."""
-    steps = plan.steps.get(key)
-    if steps is not None:
-        spans = find(steps, doc, lowers, start, end)
-        out.extend((k, s, e) for k in plan.same[key] for s, e in spans)
-    elif start == 0 and end == len(lowers):
-        out.extend(plan.matchers[key](doc))
+                 out: list[tuple[int, int, int]], starts: list[int] | None = None) -> None:
+    """Add the matches of one pattern (and its copies in other themes) within tokens [start, end)
+    (`starts`: only those starting at these places; Python steps only)."""
+    runner = plan.runners[key]
+    if isinstance(runner, tuple):
+        spans = find(runner, doc, lowers, start, end, starts)
     else:
-        out.extend((k, start + s, start + e) for k, s, e in plan.matchers[key](doc[start:end]))
+        span = doc if start == 0 and end == len(lowers) else doc[start:end]
+        spans = [(start + s, start + e) for _, s, e in runner(span)]
+    out.extend((k, s, e) for k in plan.same[key] for s, e in spans)
 
 
 class _Occurrences:

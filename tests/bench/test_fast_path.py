@@ -14,6 +14,7 @@ import pytest
 from qualcode.codebook import load_codebook
 from qualcode.engine.match import (compile_codebook, keyword_hits_reference, match_doc, pattern_hits,
                                    pattern_hits_reference)
+from qualcode.engine.tokenmatch import first_words
 from qualcode.transcripts import read_transcript
 
 ROOT = Path(__file__).resolve().parents[2]  # (paths here, not from conftest: same on every branch)
@@ -68,7 +69,9 @@ def test_edge_codebook_uses_every_fast_path(edge_codebook):
     assert any(length is None and key not in plan.ends for key, length in plan.max_len.items())
     assert any(length is not None and key not in plan.phrase_keys for key, length in plan.max_len.items())
     # Python steps from the first word's places, Python steps on windows, and spaCy's Matcher
-    assert plan.starts and set(plan.steps) - set(plan.starts) and set(plan.matchers) - set(plan.steps)
+    steps = [r for r in plan.runners.values() if isinstance(r, tuple)]
+    assert any(first_words(r) for r in steps) and any(first_words(r) is None for r in steps)
+    assert len(steps) < len(plan.runners)
 
 
 def test_fast_patterns_equal_reference_on_edge_cases(edge_codebook):
@@ -132,17 +135,20 @@ def test_plain_word_patterns_expand_to_the_phrases_they_match():
     assert phrase_forms([{"LOWER": {"IN": many}}, {"LOWER": {"IN": many}}]) is None
 
 
-def test_the_same_pattern_in_two_themes_codes_both(tmp_path):
+@pytest.mark.parametrize("pattern", [
+    '[{LEMMA: trust}, {IS_ALPHA: true, OP: "?"}, {LOWER: again}]',  # run as Python steps
+    '[{LEMMA: trust}, {IS_ALPHA: true, OP: "?"}, {ORTH: again}]',  # run by spaCy's Matcher
+])
+def test_the_same_pattern_in_two_themes_codes_both(tmp_path, pattern):
     book = tmp_path / "codebook.yaml"
     book.write_text(
         "version: 1\nname: Shared pattern\nthemes:\n"
-        "  - id: one\n    name: One\n    definition: First.\n"
-        "    patterns:\n      - [{LEMMA: trust}, {IS_ALPHA: true, OP: \"?\"}, {LOWER: again}]\n"
-        "  - id: two\n    name: Two\n    definition: Second.\n"
-        "    patterns:\n      - [{LEMMA: trust}, {IS_ALPHA: true, OP: \"?\"}, {LOWER: again}]\n",
+        f"  - id: one\n    name: One\n    definition: First.\n    patterns:\n      - {pattern}\n"
+        f"  - id: two\n    name: Two\n    definition: Second.\n    patterns:\n      - {pattern}\n",
         encoding="utf-8")
     compiled = compile_codebook(load_codebook(book))
-    assert len(compiled.plan.matchers) == 1  # one Matcher holds both
+    assert len(compiled.plan.runners) == 1  # one run finds both
+    assert [len(keys) for keys in compiled.plan.same.values()] == [2]
     text = "I trusted her again, and trust again"
     doc = next(iter(compiled.make_docs([text])))
     assert pattern_hits(doc, compiled) == pattern_hits_reference(doc, compiled)
