@@ -45,6 +45,8 @@ SLEEP_ENV = "QUALCODE_TEST_SLEEP_PER_FILE"
 FREEZE_EVERY = 16
 #: With the default --jobs, one more worker per this many bytes still to code (about 40,000 words).
 MIN_BYTES_PER_WORKER = 250_000
+#: Modules the workers' fork server imports once, before it forks them.
+WORKER_PRELOAD = ("qualcode.engine.match", "spacy", "spacy.lang.en")
 
 
 #: Fields of a Suggestion, in order: a cache entry stores each suggestion as a list of them.
@@ -416,6 +418,24 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _worker_count(jobs: int | None, sizes: list[int]) -> int:
+    """Processes for coding files of these sizes: `jobs`, or by default all cores but no more than one
+    per MIN_BYTES_PER_WORKER (a worker costs about a second to start: not worth it for a few small files)."""
+    if jobs is None:
+        return min(default_jobs(), len(sizes), max(1, sum(sizes) // MIN_BYTES_PER_WORKER))
+    return min(jobs, len(sizes))
+
+
+def _sizes(files: list[Path]) -> list[int]:
+    sizes = []
+    for path in files:
+        try:
+            sizes.append(path.stat().st_size)
+        except OSError:  # reported when the file is read
+            pass
+    return sizes
+
+
 def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, on_done) -> None:
     from qualcode.engine.match import compile_codebook
 
@@ -424,16 +444,38 @@ def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, c
         on_done(task, _code_one(str(task.path), compiled, input_format, cache, task.key, maker))
 
 
+def _worker_context():
+    """Where workers come from: a fork server that has imported spaCy once (so each worker need not),
+    or, where there is no fork server (Windows, macOS's default), fresh processes."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
+    return context
+
+
+def start_workers_early(jobs: int) -> None:
+    """With more than one job, start the workers' fork server now: it imports spaCy (about a second)
+    while this process goes on (reading the codebook, hashing the files, looking them up in the cache).
+    Does nothing where there is no fork server."""
+    import multiprocessing
+
+    if jobs < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import forkserver
+
+    _worker_context()
+    forkserver.ensure_running()
+
+
 def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, workers: int,
                   on_done) -> None:
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if context.get_start_method() == "forkserver":  # import spaCy once, in the server the workers fork from
-        context.set_forkserver_preload(["qualcode.engine.match", "spacy", "spacy.lang.en"])
+    context = _worker_context()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                initargs=(codebook, pipeline, maker))
     try:
@@ -490,6 +532,7 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
     """Read, look up in the cache, code the rest; `keep(index, record)` gives what is kept of each record
     (with `maker`, records are `CodedEntry`s). A transcript whose id an earlier input has is dropped."""
     files, failures = find_transcripts(paths, exclude=exclude)
+    start_workers_early(_worker_count(jobs, _sizes(files)))
     fingerprint = run_fingerprint(book, pipeline=pipeline, input_format=input_format)
     records: dict[int, Any] = {}
     failed: dict[int, Failure] = {}
@@ -537,10 +580,7 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
 
     if progress is not None and tasks:
         progress(Progress(0, len(tasks), 0, 0, total_bytes, ""))
-    if jobs is None:  # a worker costs about a second to start: not worth it for a few small files
-        workers = min(default_jobs(), len(tasks), max(1, total_bytes // MIN_BYTES_PER_WORKER))
-    else:
-        workers = min(jobs, len(tasks))
+    workers = _worker_count(jobs, [t.size for t in tasks])
     try:
         if workers > 1:
             _code_in_pool(tasks, book, pipeline, input_format, cache_dir, maker, workers, on_done)

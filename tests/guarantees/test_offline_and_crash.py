@@ -21,8 +21,10 @@ def _blocked(*args, **kwargs):
 
 
 class _BlockedSocket(socket.socket):
-    def __init__(self, *args, **kwargs):
-        _blocked()
+    def __init__(self, family=-1, *args, **kwargs):
+        if family != socket.AF_UNIX:  # a local pipe between processes (the workers' fork server) is no network
+            _blocked()
+        super().__init__(family, *args, **kwargs)
 
 
 socket.socket = _BlockedSocket
@@ -46,6 +48,7 @@ def run_offline(*args, tmp_path):
 @pytest.mark.parametrize("args", [
     ["code", EXAMPLES / "d01-client.txt", "--format", "csv"],
     ["code", EXAMPLES, "--out", "results", "--quiet"],
+    ["code", EXAMPLES, "--out", "results", "--quiet", "--jobs", "2"],
     ["summarize", EXAMPLES, "--out", "summary", "--quiet"],
     ["codebook", "validate", DEFAULT_CODEBOOK],
     ["codebook", "test", DEFAULT_CODEBOOK],
@@ -53,7 +56,7 @@ def run_offline(*args, tmp_path):
      ROOT / "examples" / "codings" / "ben.csv"],
     ["export", "qdpx", EXAMPLES, "--suggestions", "--out", "study.qdpx"],
     ["transcript", "show", EXAMPLES / "d03-session.txt"],
-], ids=["code", "code-batch", "summarize", "validate", "codebook-test", "agree", "export-qdpx", "transcript-show"])
+], ids=["code", "code-batch", "code-batch-workers", "summarize", "validate", "codebook-test", "agree", "export-qdpx", "transcript-show"])
 def test_commands_work_with_the_network_blocked(tmp_path, args):
     r = run_offline(*args, tmp_path=tmp_path)
     assert r.returncode == 0, r.stderr
