@@ -11,7 +11,6 @@ never trivially co-occurs with its parent.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
@@ -152,11 +151,6 @@ def transcript_matrix_rows(doc: "CodedTranscript", codebook: Codebook,
     return rows
 
 
-def _pair_count(a: list[int], b: list[int], window: int) -> int:
-    """Pairs (i in a, j in b) with |i - j| <= window; both lists sorted."""
-    return sum(bisect.bisect_right(b, i + window) - bisect.bisect_left(b, i - window) for i in a)
-
-
 def theme_pairs(codebook: Codebook) -> list[tuple[str, str]]:
     """Every pair of themes, in codebook order: the rows of `cooccurrence`."""
     ids = [t.id for t in codebook.themes]
@@ -165,20 +159,37 @@ def theme_pairs(codebook: Codebook) -> list[tuple[str, str]]:
 
 def transcript_cooccurrence(doc: "CodedTranscript", themes: Sequence[str], window: int) -> list[tuple[int, int, int]]:
     """One transcript's share of `cooccurrence`: (index in `theme_pairs`, same turn, within window) for
-    each pair that co-occurs in it at all. `themes` are the theme ids in codebook order."""
+    each pair that co-occurs in it at all. `themes` are the theme ids in codebook order.
+
+    With the transcript's coded turns as a 0/1 matrix A (theme × turn) and W the same matrix with
+    each turn's count widened to the turns at most `window` away, every pair's counts come at once:
+    same turn = A·Aᵀ, within window = A·Wᵀ (a turn coded with both is also a pair within the window)."""
+    import numpy as np
+
     turns_of: dict[str, set[int]] = {}
     for s in doc.suggestions:
         if not s.negated:
             turns_of.setdefault(s.theme, set()).add(s.turn)
     order = {theme: i for i, theme in enumerate(themes)}
-    present = sorted((order[theme], sorted(turns), turns) for theme, turns in turns_of.items() if theme in order)
+    present = sorted((order[theme], turns) for theme, turns in turns_of.items() if theme in order)
+    if len(present) < 2:
+        return []
+    low = min(min(turns) for _, turns in present)
+    span = max(max(turns) for _, turns in present) - low + 1
+    coded = np.zeros((len(present), span), dtype=np.int64)
+    for row, (_, turns) in enumerate(present):
+        coded[row, [t - low for t in turns]] = 1
+    before = np.zeros((len(present), span + 1), dtype=np.int64)  # before[:, x]: coded turns < x
+    np.cumsum(coded, axis=1, out=before[:, 1:])
+    places = np.arange(span)
+    near_counts = before[:, np.minimum(places + window + 1, span)] - before[:, np.maximum(places - window, 0)]
+    same, near = (coded @ coded.T).tolist(), (coded @ near_counts.T).tolist()
     n, out = len(themes), []
-    for x, (i, positions, turns) in enumerate(present):  # only the pairs of themes this transcript has
+    for x, (i, _) in enumerate(present):  # only the pairs of themes this transcript has
         first = i * (n - 1) - i * (i - 1) // 2 - i - 1  # + j: the index of (themes[i], themes[j]), i < j
-        for j, other_positions, other_turns in present[x + 1:]:
-            near = _pair_count(positions, other_positions, window)
-            if near:  # a turn coded with both is also a pair within the window
-                out.append((first + j, len(turns & other_turns), near))
+        for y in range(x + 1, len(present)):
+            if near[x][y]:
+                out.append((first + present[y][0], same[x][y], near[x][y]))
     return out
 
 

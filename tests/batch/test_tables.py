@@ -53,6 +53,34 @@ def test_cooccurrence_counts_pairs_of_turns_within_the_window(book):
     assert len(table.rows) == 10
 
 
+def test_cooccurrence_counts_equal_counting_every_pair_of_turns(book):
+    """The matrix arithmetic gives exactly what counting each pair of coded turns gives, on random
+    transcripts (sparse and dense, turn numbers far from 1, windows from 0 to wider than the transcript)."""
+    import random
+
+    rng = random.Random(7)
+    themes = [t.id for t in book.themes]
+    for case in range(300):
+        first, turns = rng.choice([1, 1, 40, 1000]), rng.randint(1, 30)
+        hits = [(rng.randrange(first, first + turns), rng.choice(themes), "client")
+                for _ in range(rng.randint(0, 25))]
+        window = rng.choice([0, 1, 2, 5, 100])
+        negated = {h[:2] for h in hits if rng.random() < 0.2}
+        doc = coded("t1", hits, turns=first + turns, negated=negated)
+        turns_of = {}
+        for turn, theme, _ in hits:
+            if (turn, theme) not in negated:
+                turns_of.setdefault(theme, set()).add(turn)
+        expected = []
+        for i, a in enumerate(themes):
+            for b in themes[i + 1:]:
+                ta, tb = turns_of.get(a, set()), turns_of.get(b, set())
+                near = sum(1 for x in ta for y in tb if abs(x - y) <= window)
+                expected.append((len(ta & tb), near, 1 if near else 0))
+        table = build_table("cooccurrence", [doc], book, window=window)
+        assert [(r["same_turn"], r["within_window"], r["transcripts"]) for r in table.rows] == expected, case
+
+
 def test_frequencies_by_role(book):
     docs = [coded("t1", [(1, "trust", "client"), (1, "trust", "client"), (3, "trust", "client"),
                          (2, "trust", "therapist")]),
