@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from qualcode.models import KNOWN_ROLES, Codebook
-from qualcode.output.rows import SEGMENT_COLUMNS, segment_csv_rows, segment_row
+from qualcode.output.rows import SEGMENT_COLUMNS, segment_csv_text, segment_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.batch import CodedTranscript
@@ -74,10 +74,10 @@ class SegmentRows:
     def __len__(self) -> int:
         return self._count
 
-    def csv_rows(self):
-        """The rows as lists in SEGMENT_COLUMNS order, ready for CSV (`segment_csv_rows`): no dict per row."""
+    def csv_texts(self):
+        """Each transcript's rows as CSV text (`segment_csv_text`): no dict and no list per row."""
         for doc in self._documents:
-            yield from segment_csv_rows(doc.suggestions, doc.facts)
+            yield segment_csv_text(doc.suggestions, doc.facts)
 
     def __eq__(self, other) -> bool:
         return tuple(self) == tuple(other)

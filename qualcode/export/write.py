@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -41,8 +42,8 @@ def csv_bytes(table: Table, *, bom: bool = False) -> bytes:
 
 def csv_pieces(table: Table, *, bom: bool = False, header: bool = True) -> Iterator[bytes]:
     """`csv_bytes` in pieces, as they are made (`header=False`: the rows alone)."""
-    if isinstance(table.rows, SegmentRows):  # made straight as CSV-ready lists: no dict, no test per cell
-        pieces = csv_chunks(table.rows.csv_rows(), table.columns, header=header, ready=True)
+    if isinstance(table.rows, SegmentRows):  # by far the largest table: made straight as CSV text
+        pieces = itertools.chain(csv_chunks((), table.columns) if header else (), table.rows.csv_texts())
     else:
         pieces = csv_chunks(([row.get(k) for k in table.columns] for row in table.rows), table.columns,
                             formula_safe=True, header=header)

@@ -1,7 +1,8 @@
 """Suggestions as flat rows with a fixed column order."""
 from __future__ import annotations
 
-from typing import Iterator
+import csv
+import io
 
 from qualcode.models import Suggestion, Transcript
 from qualcode.output.write import FORMULA_STARTS, csv_cell
@@ -40,20 +41,45 @@ def one_line(text: str) -> str:
     return text.replace("\n", " ")
 
 
-def segment_csv_rows(suggestions, transcript: Transcript) -> Iterator[list]:
-    """`segment_row`s as lists in SEGMENT_COLUMNS order, ready for a CSV writer: booleans as true/false
-    and text cells as `csv_cell` writes them (no spreadsheet runs one as a formula). Text that repeats
-    (ids, speakers, roles, themes, rules) is checked once."""
-    safe: dict[str, str] = {}
+def segment_csv_text(suggestions, transcript: Transcript) -> str:
+    """The `segment_row`s of these suggestions as CSV rows, exactly as `csv_text` writes them (LF line
+    ends, booleans as true/false, text cells as `csv_cell` makes them), put together as strings: the
+    cells that repeat (ids, speakers, roles, themes, rules) are rendered once by the csv module, and
+    the quote, the only free text, is quoted here as the csv module quotes it."""
+    cells: dict[str, str] = {}
 
-    def text(value: str) -> str:
-        out = safe.get(value)
+    def cell(value: str) -> str:
+        out = cells.get(value)
         if out is None:
-            out = safe[value] = csv_cell(value, FORMULA_STARTS)
+            out = cells[value] = _csv_field(csv_cell(value, FORMULA_STARTS))
         return out
 
-    facts = [text(transcript.dyad or ""), text(transcript.group or ""), text(transcript.setting or "")]
+    facts = ",".join(cell(v or "") for v in (transcript.dyad, transcript.group, transcript.setting))
+    heads: dict[tuple, str] = {}  # (transcript, speaker, role) -> the row's first six cells
+    rules: dict[tuple, str] = {}  # (theme, theme_path, source, rule) -> those four cells
+    lines = []
     for s in suggestions:
-        yield [text(s.transcript), *facts, text(s.speaker), text(s.role), s.turn, s.line, s.start, s.end,
-               text(s.theme), text(s.theme_path), text(s.source), text(s.rule), round(s.score, 4),
-               "true" if s.negated else "false", csv_cell(one_line(s.quote), FORMULA_STARTS)]
+        head = heads.get((s.transcript, s.speaker, s.role))
+        if head is None:
+            head = heads[s.transcript, s.speaker, s.role] = f"{cell(s.transcript)},{facts},{cell(s.speaker)},{cell(s.role)}"
+        rule = rules.get((s.theme, s.theme_path, s.source, s.rule))
+        if rule is None:
+            rule = rules[s.theme, s.theme_path, s.source, s.rule] = ",".join(
+                map(cell, (s.theme, s.theme_path, s.source, s.rule)))
+        quote = csv_cell(one_line(s.quote), FORMULA_STARTS)  # one line: no CR or LF is left in it
+        if '"' in quote:
+            quote = '"' + quote.replace('"', '""') + '"'
+        elif "," in quote:
+            quote = '"' + quote + '"'
+        elif "\0" in quote:  # however this Python's csv module writes a NUL
+            quote = _csv_field(quote)
+        lines.append(f"{head},{s.turn},{s.line},{s.start},{s.end},{rule},{round(s.score, 4)},"
+                     f"{'true' if s.negated else 'false'},{quote}\n")
+    return "".join(lines)
+
+
+def _csv_field(value: str) -> str:
+    """One text cell as the csv module writes it within a row."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([value, ""])
+    return buffer.getvalue()[:-2]

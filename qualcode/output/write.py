@@ -109,10 +109,9 @@ CHUNK_ROWS = 5000
 
 
 def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe: bool = False,
-               header: bool = True, ready: bool = False) -> Iterator[str]:
+               header: bool = True) -> Iterator[str]:
     """`csv_text` of rows that are already lists of values in `columns` order, in pieces of CHUNK_ROWS
-    rows, the header first (unless `header=False`: rows to append to a table). `ready`: the rows'
-    cells are already as they are to be written (booleans as text, formula-like text escaped)."""
+    rows, the header first (unless `header=False`: rows to append to a table)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if header:
@@ -120,11 +119,8 @@ def csv_chunks(rows: Iterable[Sequence], columns: Sequence[str], *, formula_safe
     starts = frozenset(FORMULA_STARTS) if formula_safe else frozenset()
     rows = iter(rows)
     while True:
-        # inline tests; the segments table, by far the largest, comes `ready` and skips them
-        block = (list(itertools.islice(rows, CHUNK_ROWS)) if ready else
-                 [[("true" if v else "false") if v.__class__ is bool
-                   else csv_cell(v, starts) if v.__class__ is str else v
-                   for v in values] for values in itertools.islice(rows, CHUNK_ROWS)])
+        block = [[("true" if v else "false") if v.__class__ is bool else csv_cell(v, starts) if v.__class__ is str
+                  else v for v in values] for values in itertools.islice(rows, CHUNK_ROWS)]
         writer.writerows(block)
         yield buffer.getvalue()
         if len(block) < CHUNK_ROWS:

@@ -121,6 +121,33 @@ def test_carriage_returns_in_csv_cells_stay_inside_their_row(book):
     assert [row["quote"] for row in segment] == ["I trust"]
 
 
+def test_segments_csv_is_what_the_csv_module_writes_for_its_rows(book):
+    """The segments table is put together as text: on random rows of awkward text (commas, quotes,
+    formula starts, line breaks, NUL, accents, empty cells) it is what csv.writer makes of the rows."""
+    import random
+
+    from qualcode.output.rows import SEGMENT_COLUMNS, segment_row
+    from qualcode.output.write import csv_text
+
+    rng = random.Random(3)
+    bits = ["a", "word", ",", '"', "=", "+", "-", "@", "\t", "\r", "\n", "\r\n", "\0", "é", " ", "'", ";"]
+
+    def text(most=6):
+        return "".join(rng.choice(bits) for _ in range(rng.randint(0, most)))
+
+    for case in range(200):
+        meta = {k: text(3) for k in ("dyad", "group", "setting") if rng.random() < 0.7}
+        doc_id = rng.choice(["t1", "=t", "t,2", 't"3'])
+        suggestions = tuple(Suggestion(doc_id, rng.randint(1, 9), text(3) or "A", rng.choice(["client", "=x", "a,b"]),
+                                       rng.choice(["trust", "repair"]), text(3) or "p", rng.randint(0, 99),
+                                       rng.randint(0, 99), rng.randint(1, 9), text(12), text(4) or "r",
+                                       rng.choice([1.0, 0.9, 0.123456, 2 / 3]), rng.random() < 0.3,
+                                       rng.choice(["rule", "model", "=m"])) for _ in range(rng.randint(0, 8)))
+        doc = CodedTranscript(doc_id, "t.txt", meta, (TurnInfo(1, "A", "client", 3, 1),), suggestions)
+        expected = csv_text([segment_row(s, doc.facts) for s in suggestions], SEGMENT_COLUMNS, formula_safe=True)
+        assert csv_bytes(build_table("segments", [doc], book)).decode("utf-8") == expected, case
+
+
 def test_csv_neutralises_but_jsonl_keeps_values(book):
     doc = CodedTranscript("t1", "t1.txt", {"group": "=cmd"}, (TurnInfo(1, "A", "client", 3, 1),), ())
     table = build_table("matrix", [doc], book)
