@@ -418,22 +418,28 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _worker_count(jobs: int | None, sizes: list[int]) -> int:
-    """Processes for coding files of these sizes: `jobs`, or by default all cores but no more than one
-    per MIN_BYTES_PER_WORKER (a worker costs about a second to start: not worth it for a few small files)."""
+def _worker_count(jobs: int | None, files: int, size: int) -> int:
+    """Processes for coding `files` files of `size` bytes in all: `jobs`, or by default all cores but no
+    more than one per MIN_BYTES_PER_WORKER (a worker costs about a second to start: not worth it for a
+    few small files)."""
     if jobs is None:
-        return min(default_jobs(), len(sizes), max(1, sum(sizes) // MIN_BYTES_PER_WORKER))
-    return min(jobs, len(sizes))
+        return min(default_jobs(), files, max(1, size // MIN_BYTES_PER_WORKER))
+    return min(jobs, files)
 
 
-def _sizes(files: list[Path]) -> list[int]:
+def _sizes_after(files: list[Path]) -> list[int]:
+    """For each file, the bytes of the files after it (0 for one that cannot be read: it is reported then)."""
     sizes = []
     for path in files:
         try:
             sizes.append(path.stat().st_size)
-        except OSError:  # reported when the file is read
-            pass
-    return sizes
+        except OSError:
+            sizes.append(0)
+    after, total = [], 0
+    for size in reversed(sizes):
+        after.append(total)
+        total += size
+    return after[::-1]
 
 
 def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, on_done) -> None:
@@ -446,7 +452,7 @@ def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, c
 
 def _worker_context():
     """Where workers come from: a fork server that has imported spaCy once (so each worker need not),
-    or, where there is no fork server (Windows, macOS's default), fresh processes."""
+    or, where there is no fork server (Windows), fresh processes."""
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
@@ -458,16 +464,19 @@ def _worker_context():
 
 def start_workers_early(jobs: int) -> None:
     """With more than one job, start the workers' fork server now: it imports spaCy (about a second)
-    while this process goes on (reading the codebook, hashing the files, looking them up in the cache).
-    Does nothing where there is no fork server."""
+    while this process goes on hashing the files and looking them up in the cache. Best effort: where
+    there is no fork server, or it cannot start here, the pool starts its workers (or fails) itself."""
     import multiprocessing
 
     if jobs < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
         return
     from multiprocessing import forkserver
 
-    _worker_context()
-    forkserver.ensure_running()
+    try:
+        _worker_context()
+        forkserver.ensure_running()
+    except (OSError, ValueError):  # e.g. a temporary folder whose path is too long for a socket
+        pass
 
 
 def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, workers: int,
@@ -532,7 +541,8 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
     """Read, look up in the cache, code the rest; `keep(index, record)` gives what is kept of each record
     (with `maker`, records are `CodedEntry`s). A transcript whose id an earlier input has is dropped."""
     files, failures = find_transcripts(paths, exclude=exclude)
-    start_workers_early(_worker_count(jobs, _sizes(files)))
+    after = _sizes_after(files)
+    early = False  # the workers' fork server started (at the first file to code, if it may need workers)
     fingerprint = run_fingerprint(book, pipeline=pipeline, input_format=input_format)
     records: dict[int, Any] = {}
     failed: dict[int, Failure] = {}
@@ -555,6 +565,9 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
             keys.add(key)
         else:
             tasks.append(_Task(index, path, len(data), key))
+            if not early:
+                early = True
+                start_workers_early(_worker_count(jobs, len(files) - index, len(data) + after[index]))
     fresh: set[int] = set()
     state = {"files": 0, "words": 0, "bytes": 0}
     total_bytes = sum(t.size for t in tasks)
@@ -580,7 +593,7 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
 
     if progress is not None and tasks:
         progress(Progress(0, len(tasks), 0, 0, total_bytes, ""))
-    workers = _worker_count(jobs, [t.size for t in tasks])
+    workers = _worker_count(jobs, len(tasks), total_bytes)
     try:
         if workers > 1:
             _code_in_pool(tasks, book, pipeline, input_format, cache_dir, maker, workers, on_done)

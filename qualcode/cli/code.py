@@ -151,10 +151,8 @@ def _batch(paths, *, codebook, out, fmt, export, export_format, excel, window, j
     console = err_console()
     started = time.monotonic()
     with handle_errors():
-        from qualcode.batch import run_batch, start_workers_early
+        from qualcode.batch import run_batch
 
-        if jobs is not None:  # workers asked for: their spaCy import overlaps the rest of the start-up
-            start_workers_early(jobs)
         with _ProgressBar(console, enabled=not quiet) as bar:
             result = run_batch(paths, out=out, codebook=codebook, tables=tables, formats=formats,
                                window=DEFAULT_WINDOW if window is None else window, excel=excel, jobs=jobs,

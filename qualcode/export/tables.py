@@ -161,9 +161,10 @@ def transcript_cooccurrence(doc: "CodedTranscript", themes: Sequence[str], windo
     """One transcript's share of `cooccurrence`: (index in `theme_pairs`, same turn, within window) for
     each pair that co-occurs in it at all. `themes` are the theme ids in codebook order.
 
-    With the transcript's coded turns as a 0/1 matrix A (theme × turn) and W the same matrix with
-    each turn's count widened to the turns at most `window` away, every pair's counts come at once:
-    same turn = A·Aᵀ, within window = A·Wᵀ (a turn coded with both is also a pair within the window)."""
+    With A the 0/1 matrix of which theme is coded in which of the transcript's coded turns, and N the
+    number of each theme's coded turns at most `window` away from each of those turns, every pair's
+    counts come at once: same turn = A·Aᵀ, within window = A·Nᵀ (a turn coded with both is also a
+    pair within the window). Its size is themes × coded turns, however far apart the turns are."""
     import numpy as np
 
     turns_of: dict[str, set[int]] = {}
@@ -171,18 +172,18 @@ def transcript_cooccurrence(doc: "CodedTranscript", themes: Sequence[str], windo
         if not s.negated:
             turns_of.setdefault(s.theme, set()).add(s.turn)
     order = {theme: i for i, theme in enumerate(themes)}
-    present = sorted((order[theme], turns) for theme, turns in turns_of.items() if theme in order)
+    present = sorted((order[theme], sorted(turns)) for theme, turns in turns_of.items() if theme in order)
     if len(present) < 2:
         return []
-    low = min(min(turns) for _, turns in present)
-    span = max(max(turns) for _, turns in present) - low + 1
-    coded = np.zeros((len(present), span), dtype=np.int64)
+    columns = np.array(sorted({t for _, turns in present for t in turns}), dtype=np.int64)
+    reach = min(window, int(columns[-1] - columns[0]))  # a wider window finds nothing more
+    coded = np.zeros((len(present), len(columns)), dtype=np.int64)
+    near_counts = np.empty_like(coded)
     for row, (_, turns) in enumerate(present):
-        coded[row, [t - low for t in turns]] = 1
-    before = np.zeros((len(present), span + 1), dtype=np.int64)  # before[:, x]: coded turns < x
-    np.cumsum(coded, axis=1, out=before[:, 1:])
-    places = np.arange(span)
-    near_counts = before[:, np.minimum(places + window + 1, span)] - before[:, np.maximum(places - window, 0)]
+        places = np.array(turns, dtype=np.int64)
+        coded[row, np.searchsorted(columns, places)] = 1
+        near_counts[row] = (np.searchsorted(places, columns + reach, "right")
+                            - np.searchsorted(places, columns - reach, "left"))
     same, near = (coded @ coded.T).tolist(), (coded @ near_counts.T).tolist()
     n, out = len(themes), []
     for x, (i, _) in enumerate(present):  # only the pairs of themes this transcript has

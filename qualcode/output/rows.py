@@ -45,13 +45,14 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
     """The `segment_row`s of these suggestions as CSV rows, exactly as `csv_text` writes them (LF line
     ends, booleans as true/false, text cells as `csv_cell` makes them), put together as strings: the
     cells that repeat (ids, speakers, roles, themes, rules) are rendered once by the csv module, and
-    the quote, the only free text, is quoted here as the csv module quotes it."""
+    the quote, the only free text, is quoted here as the csv module quotes it. Cells are what
+    `Suggestion` declares (str, int, float, bool; a missing text cell is empty)."""
     cells: dict[str, str] = {}
 
     def cell(value: str) -> str:
         out = cells.get(value)
         if out is None:
-            out = cells[value] = _csv_field(csv_cell(value, FORMULA_STARTS))
+            out = cells[value] = _csv_field(csv_cell(value or "", FORMULA_STARTS))
         return out
 
     facts = ",".join(cell(v or "") for v in (transcript.dyad, transcript.group, transcript.setting))
@@ -67,12 +68,12 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
             rule = rules[s.theme, s.theme_path, s.source, s.rule] = ",".join(
                 map(cell, (s.theme, s.theme_path, s.source, s.rule)))
         quote = csv_cell(one_line(s.quote), FORMULA_STARTS)  # one line: no CR or LF is left in it
-        if '"' in quote:
+        if "\0" in quote:  # however this Python's csv module writes a NUL
+            quote = _csv_field(quote)
+        elif '"' in quote:
             quote = '"' + quote.replace('"', '""') + '"'
         elif "," in quote:
             quote = '"' + quote + '"'
-        elif "\0" in quote:  # however this Python's csv module writes a NUL
-            quote = _csv_field(quote)
         lines.append(f"{head},{s.turn},{s.line},{s.start},{s.end},{rule},{round(s.score, 4)},"
                      f"{'true' if s.negated else 'false'},{quote}\n")
     return "".join(lines)

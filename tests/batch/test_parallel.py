@@ -25,6 +25,38 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
     assert cached(tmp_path / "one") == cached(tmp_path / "two")
 
 
+def test_the_fork_server_starts_at_the_first_file_to_code_and_not_for_a_cached_run(tmp_path, study, monkeypatch):
+    import qualcode.batch as batch
+
+    asked = []
+    monkeypatch.setattr(batch, "start_workers_early", asked.append)
+    run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
+    assert asked == [2]
+    asked.clear()
+    rerun = run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
+    assert (rerun.cached, asked) == (4, [])  # every file from the cache: no workers, so no server
+    run_batch([study], out=tmp_path / "small", codebook=SMALL_CODEBOOK)  # default jobs: 4 small files
+    assert asked == [1]  # one worker will do: nothing is started
+
+
+def test_an_early_fork_server_that_cannot_start_is_left_to_the_pool(monkeypatch):
+    from multiprocessing import forkserver
+
+    import qualcode.batch as batch
+
+    calls = []
+
+    def cannot(*args):
+        calls.append(args)
+        raise OSError("AF_UNIX path too long")
+
+    monkeypatch.setattr(forkserver, "ensure_running", cannot)
+    batch.start_workers_early(1)
+    assert calls == []  # one job: no server
+    batch.start_workers_early(2)  # does not raise: the pool starts its workers (or reports) itself
+    assert calls == [()]
+
+
 def start_batch(study, out, *extra, env=None):
     """`python -m qualcode code STUDY --out OUT` in its own process group (so its workers can be killed too)."""
     full_env = {**os.environ, **CLI_ENV, "PYTHONPATH": str(ROOT), **(env or {})}
