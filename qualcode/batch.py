@@ -427,19 +427,12 @@ def _worker_count(jobs: int | None, files: int, size: int) -> int:
     return min(jobs, files)
 
 
-def _sizes_after(files: list[Path]) -> list[int]:
-    """For each file, the bytes of the files after it (0 for one that cannot be read: it is reported then)."""
-    sizes = []
-    for path in files:
-        try:
-            sizes.append(path.stat().st_size)
-        except OSError:
-            sizes.append(0)
-    after, total = [], 0
-    for size in reversed(sizes):
-        after.append(total)
-        total += size
-    return after[::-1]
+def _file_size(path: Path) -> int:
+    """Bytes of a file, 0 for one that cannot be read (it is reported when it is read)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, on_done) -> None:
@@ -462,7 +455,7 @@ def _worker_context():
     return context
 
 
-def start_workers_early(jobs: int) -> None:
+def _start_workers_early(jobs: int) -> None:
     """With more than one job, start the workers' fork server now: it imports spaCy (about a second)
     while this process goes on hashing the files and looking them up in the cache. Best effort: where
     there is no fork server, or it cannot start here, the pool starts its workers (or fails) itself."""
@@ -541,8 +534,6 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
     """Read, look up in the cache, code the rest; `keep(index, record)` gives what is kept of each record
     (with `maker`, records are `CodedEntry`s). A transcript whose id an earlier input has is dropped."""
     files, failures = find_transcripts(paths, exclude=exclude)
-    after = _sizes_after(files)
-    early = False  # the workers' fork server started (at the first file to code, if it may need workers)
     fingerprint = run_fingerprint(book, pipeline=pipeline, input_format=input_format)
     records: dict[int, Any] = {}
     failed: dict[int, Failure] = {}
@@ -565,9 +556,9 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
             keys.add(key)
         else:
             tasks.append(_Task(index, path, len(data), key))
-            if not early:
-                early = True
-                start_workers_early(_worker_count(jobs, len(files) - index, len(data) + after[index]))
+            if len(tasks) == 1:  # the first file to code: at most this one and all after it are to code
+                rest = len(data) + sum(_file_size(p) for p in files[index + 1:])
+                _start_workers_early(_worker_count(jobs, len(files) - index, rest))
     fresh: set[int] = set()
     state = {"files": 0, "words": 0, "bytes": 0}
     total_bytes = sum(t.size for t in tasks)

@@ -55,7 +55,7 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
             out = cells[value] = _csv_field(csv_cell(value or "", FORMULA_STARTS))
         return out
 
-    facts = ",".join(cell(v or "") for v in (transcript.dyad, transcript.group, transcript.setting))
+    facts = ",".join(map(cell, (transcript.dyad, transcript.group, transcript.setting)))
     heads: dict[tuple, str] = {}  # (transcript, speaker, role) -> the row's first six cells
     rules: dict[tuple, str] = {}  # (theme, theme_path, source, rule) -> those four cells
     lines = []

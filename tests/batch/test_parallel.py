@@ -29,7 +29,7 @@ def test_the_fork_server_starts_at_the_first_file_to_code_and_not_for_a_cached_r
     import qualcode.batch as batch
 
     asked = []
-    monkeypatch.setattr(batch, "start_workers_early", asked.append)
+    monkeypatch.setattr(batch, "_start_workers_early", asked.append)
     run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
     assert asked == [2]
     asked.clear()
@@ -39,7 +39,7 @@ def test_the_fork_server_starts_at_the_first_file_to_code_and_not_for_a_cached_r
     assert asked == [1]  # one worker will do: nothing is started
 
 
-def test_an_early_fork_server_that_cannot_start_is_left_to_the_pool(monkeypatch):
+def test_an_early_fork_server_that_cannot_start_raises_nothing(monkeypatch):
     from multiprocessing import forkserver
 
     import qualcode.batch as batch
@@ -51,9 +51,9 @@ def test_an_early_fork_server_that_cannot_start_is_left_to_the_pool(monkeypatch)
         raise OSError("AF_UNIX path too long")
 
     monkeypatch.setattr(forkserver, "ensure_running", cannot)
-    batch.start_workers_early(1)
+    batch._start_workers_early(1)
     assert calls == []  # one job: no server
-    batch.start_workers_early(2)  # does not raise: the pool starts its workers (or reports) itself
+    batch._start_workers_early(2)  # does not raise: the pool starts its workers (or reports) itself
     assert calls == [()]
 
 
