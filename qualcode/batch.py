@@ -472,6 +472,27 @@ def _start_workers_early(jobs: int) -> None:
         pass
 
 
+def end_workers() -> None:
+    """For a process about to end by `os._exit` (the command line): end the workers' fork server now and
+    run multiprocessing's clean-up at exit, which `os._exit` skips. The server holds nothing but imported
+    modules, so it is killed rather than asked to stop: tearing spaCy down would take it a fifth of a
+    second with the command's stdout and stderr still open (a caller reading them waits). The clean-up
+    removes the temporary folder (`pymp-*`) holding the server's socket, which would otherwise stay."""
+    import signal
+    import sys
+
+    server = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
+    if getattr(server, "_forkserver_pid", None):
+        try:
+            os.kill(server._forkserver_pid, signal.SIGKILL)
+            server._stop()  # reaps it and forgets it
+        except (OSError, AttributeError):  # already gone, or a Python whose fork server differs
+            pass
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None:
+        util._exit_function()
+
+
 def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, workers: int,
                   on_done) -> None:
     from concurrent.futures import ProcessPoolExecutor, as_completed

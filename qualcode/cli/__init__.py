@@ -54,7 +54,8 @@ def main() -> None:
 
     Once the command has finished (its outputs are written and synced), the process ends at once
     with the command's exit code: tearing down the interpreter (spaCy's tables, every coded
-    transcript of a batch) would take a third of a second per million words and change nothing."""
+    transcript of a batch) would take a third of a second per million words and change nothing.
+    A batch's fork server is ended first, and multiprocessing's clean-up (which `os._exit` skips) run."""
     try:
         app(prog_name="qualcode")
         code = 0
@@ -65,6 +66,10 @@ def main() -> None:
     elif not isinstance(code, int):  # sys.exit("message"): printed, exit status 1
         print(code, file=sys.stderr)
         code = 1
+    if "qualcode.batch" in sys.modules:  # a batch may have started worker processes
+        from qualcode.batch import end_workers
+
+        end_workers()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

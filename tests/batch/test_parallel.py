@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from batchdata import study  # noqa: F401 (a fixture)
 from batchdata import CLI_ENV, ROOT, SMALL_CODEBOOK, STUDY, TABLES, check_golden, output_files
 
@@ -81,6 +83,36 @@ def assert_whole(folder):
         assert rows and all(len(row) == len(rows[0]) for row in rows), name
     for entry in (folder / CACHE_DIR).glob("*.json"):
         assert json.loads(entry.read_text())["format"] == CACHE_FORMAT
+
+
+def _fork_servers_of(marker: str) -> list[str]:
+    """Processes that are multiprocessing fork servers and have `marker` in their environment (Linux)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                cmdline = handle.read()
+            with open(f"/proc/{pid}/environ", "rb") as handle:
+                environ = handle.read().split(b"\0")
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+        if b"forkserver" in cmdline and marker.encode() in environ:
+            found.append(pid)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_a_parallel_run_leaves_no_fork_server_or_temporary_folder_behind(tmp_path, study):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    run = start_batch(study, tmp_path / "out", "--jobs", "2", env={"TMPDIR": str(temp)})
+    run.wait(timeout=120)
+    left = _fork_servers_of(f"TMPDIR={temp}")  # at once: a server left to stop itself lives on a while
+    stdout, stderr = run.communicate(timeout=120)
+    assert run.returncode == 0, stderr
+    assert "Transcripts: 4 coded" in stderr
+    assert left == []
+    assert list(temp.iterdir()) == []  # multiprocessing's pymp-* folder (the server's socket) is removed
 
 
 def test_a_run_killed_part_way_leaves_no_partial_file_and_the_next_run_completes(tmp_path, study):
