@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualcode.summary.compute import PATTERNS, cohen_kappa, pattern_of
 
@@ -122,6 +124,48 @@ def test_quotes_drop_near_duplicates_and_trim():
     assert excerpt(text, 28, 33) == text
     long = "word " * 80 + "end. I could trust her."
     assert excerpt(long, long.index("trust"), long.index("trust") + 5) == "… I could trust her."
+
+
+def _reference_similar(a: str, b: str) -> bool:
+    """The definition: most words shared, or difflib's ratio() of the lower-cased texts >= 0.8."""
+    import re
+    from difflib import SequenceMatcher
+
+    a, b = a.lower(), b.lower()
+    wa, wb = set(re.findall(r"\w+", a)), set(re.findall(r"\w+", b))
+    if wa and wb and len(wa & wb) / len(wa | wb) >= 0.8:
+        return True
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
+
+
+_QUOTE_WORDS = ["I", "felt", "the", "interpreter", "trust", "we", "talked", "Again", "it", "was", "hard", ".", ","]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_QUOTE_WORDS), max_size=30), st.lists(st.sampled_from(_QUOTE_WORDS), max_size=30),
+       st.lists(st.tuples(st.integers(0, 40), st.sampled_from(_QUOTE_WORDS + ["", "x"])), max_size=4),
+       st.text(alphabet="abc ", max_size=12))
+def test_the_near_duplicate_test_is_the_definition_however_it_prunes(words, other, edits, noise):
+    """The cheap bounds that turn pairs away before difflib's ratio() never change the answer:
+    on unrelated texts, on a text and a few edits of it, on tiny and empty ones."""
+    from qualcode.summary.quotes import _similar, common_subsequence
+
+    a = " ".join(words)
+    edited = list(words)
+    for place, word in edits:
+        edited[place % (len(edited) + 1):place % (len(edited) + 1)] = [word]
+    for b in (" ".join(other), " ".join(edited), noise, a + noise, ""):
+        assert _similar(a, b) == _reference_similar(a, b), (a, b)
+        assert common_subsequence(a, b) == _lcs_by_table(a, b)
+
+
+def _lcs_by_table(a: str, b: str) -> int:
+    row = [0] * (len(b) + 1)
+    for ch in a:
+        diagonal, row[0] = 0, 0
+        for j, other in enumerate(b, 1):
+            diagonal, row[j] = row[j], diagonal + 1 if ch == other else max(row[j], row[j - 1])
+    return row[-1]
 
 
 def test_near_duplicate_quotes_of_one_role_are_dropped(study_codebook, tmp_path):
