@@ -138,25 +138,33 @@ def _reference_similar(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.8
 
 
-_QUOTE_WORDS = ["I", "felt", "the", "interpreter", "trust", "we", "talked", "Again", "it", "was", "hard", ".", ","]
+_QUOTE_WORDS = ["I", "felt", "the", "interpreter", "trust", "we", "talked", "Again", "it", "was", "hard", ".", ",",
+                "café", "naïve", "İstanbul", "日本", "aaaa", "aaab"]
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_QUOTE_WORDS), max_size=30), st.lists(st.sampled_from(_QUOTE_WORDS), max_size=30),
-       st.lists(st.tuples(st.integers(0, 40), st.sampled_from(_QUOTE_WORDS + ["", "x"])), max_size=4),
-       st.text(alphabet="abc ", max_size=12))
-def test_the_near_duplicate_test_is_the_definition_however_it_prunes(words, other, edits, noise):
+       st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["insert", "replace", "delete"]),
+                          st.sampled_from(_QUOTE_WORDS + ["", "x"])), max_size=4),
+       st.text(alphabet="aab cé", max_size=14), st.text(alphabet="aab cé", max_size=14))
+def test_the_near_duplicate_test_is_the_definition_however_it_prunes(words, other, edits, noise, letters):
     """The cheap bounds that turn pairs away before difflib's ratio() never change the answer:
-    on unrelated texts, on a text and a few edits of it, on tiny and empty ones."""
+    on unrelated texts, on a text and a few words inserted, replaced or deleted, on texts of a few
+    letters (near-duplicates letter by letter), on non-ASCII, tiny and empty ones."""
     from qualcode.summary.quotes import _similar, common_subsequence
 
     a = " ".join(words)
     edited = list(words)
-    for place, word in edits:
-        edited[place % (len(edited) + 1):place % (len(edited) + 1)] = [word]
-    for b in (" ".join(other), " ".join(edited), noise, a + noise, ""):
-        assert _similar(a, b) == _reference_similar(a, b), (a, b)
-        assert common_subsequence(a, b) == _lcs_by_table(a, b)
+    for place, op, word in edits:
+        i = place % (len(edited) + 1)
+        if op == "insert":
+            edited[i:i] = [word]
+        elif i < len(edited):
+            edited[i:i + 1] = [word] if op == "replace" else []
+    for x, y in ((a, " ".join(other)), (a, " ".join(edited)), (a, noise), (a, a + noise), (a, ""),
+                 (noise, letters), (letters, noise + letters)):
+        assert _similar(x, y) == _reference_similar(x, y), (x, y)
+        assert common_subsequence(x, y) == _lcs_by_table(x, y)
 
 
 def _lcs_by_table(a: str, b: str) -> int:
