@@ -46,7 +46,7 @@ FREEZE_EVERY = 16
 #: With the default --jobs, one more worker per this many bytes still to code (about 40,000 words).
 MIN_BYTES_PER_WORKER = 250_000
 #: Modules the workers' fork server imports once, before it forks them.
-WORKER_PRELOAD = ("qualcode.engine.match", "spacy", "spacy.lang.en")
+WORKER_PRELOAD = ("qualcode.engine.preload",)
 
 
 #: Fields of a Suggestion, in order: a cache entry stores each suggestion as a list of them.

@@ -135,6 +135,9 @@ def keyword_variants(tokens: list[str], lemma_of, inverse: dict[str, set[str]]) 
 
 def pattern_errors(pattern) -> list[str]:
     """spaCy's own checks of a Matcher token pattern, as short messages ('token 2 → LOWER: …')."""
+    from qualcode.engine.nlp import import_spacy
+
+    import_spacy()
     from spacy.schemas import validate_token_pattern
 
     out = []

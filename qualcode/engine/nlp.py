@@ -6,6 +6,8 @@ the user names one that is installed (`--pipeline en_core_web_sm`).
 """
 from __future__ import annotations
 
+import sys
+import types
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,51 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
 LEMMA_COMPONENT = "qualcode_lemmatizer"
+
+#: The line of spaCy's `__init__` that imports its command line only to export `spacy.info`.
+_SPACY_CLI_IMPORT = "from .cli.info import info"
+
+
+def import_spacy() -> types.ModuleType:
+    """spaCy, imported without its command line: qualcode calls this before any other spaCy import.
+
+    spaCy's package imports `spacy.cli` (typer, requests, httpx, weasel: 0.2-0.3 s, a third of the
+    import) only to offer `spacy.info`, which qualcode never calls (spaCy's maintainers merged the
+    same deferral in explosion/spaCy#12962; the 3.x releases still import it). Here `spacy.info` is a
+    stand-in that imports the real one when called, and `import spacy.cli` works as usual. Done only
+    when spaCy's `__init__` has the line it replaces; otherwise, or once spaCy is imported, a plain
+    import. A side effect welcome here: no HTTP library is even imported to code a transcript."""
+    if "spacy" in sys.modules or "spacy.cli.info" in sys.modules or not _spacy_imports_cli():
+        import spacy
+
+        return spacy
+    stand_in = types.ModuleType("spacy.cli.info", "Stand-in while qualcode imports spaCy (see import_spacy).")
+    stand_in.info = _spacy_info
+    sys.modules["spacy.cli.info"] = stand_in
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("spacy.cli.info") is stand_in:
+            del sys.modules["spacy.cli.info"]
+    return spacy
+
+
+def _spacy_imports_cli() -> bool:
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("spacy")
+        with open(spec.origin, encoding="utf-8") as handle:
+            return _SPACY_CLI_IMPORT in handle.read()
+    except (ImportError, AttributeError, TypeError, OSError, ValueError):
+        return False
+
+
+def _spacy_info(*args, **kwargs):
+    """`spacy.info`, from spaCy's command line, imported now."""
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +90,7 @@ def lemma_of(word: str) -> str:
 
 
 def _register_lemmatizer() -> None:
+    import_spacy()
     from spacy.language import Language
 
     if Language.has_factory(LEMMA_COMPONENT):
@@ -65,6 +113,7 @@ def set_lookup_lemmas(doc):
 
 def lower_attr_id() -> int:
     """spaCy's attribute id of LOWER, for `Doc.to_array`."""
+    import_spacy()
     from spacy.attrs import LOWER
 
     return LOWER
@@ -72,7 +121,7 @@ def lower_attr_id() -> int:
 
 def load_pipeline(name: str | None = None, *, lemmas: bool = True) -> "Language":
     """The default blank English pipeline (with lookup lemmas), or an installed trained one."""
-    import spacy
+    spacy = import_spacy()
 
     if name:
         try:
@@ -94,6 +143,7 @@ def load_pipeline(name: str | None = None, *, lemmas: bool = True) -> "Language"
 
 def spacy_classes():
     """(PhraseMatcher, Matcher, Doc) without importing spaCy at module load."""
+    import_spacy()
     from spacy.matcher import Matcher, PhraseMatcher
     from spacy.tokens import Doc
 

@@ -36,9 +36,9 @@ def new_classifier(labels: Sequence[str], *, accurate: bool = False, exclusive: 
 
     `exclusive=True` makes one softmax over the labels (exactly one per text); otherwise
     every label gets its own probability (multi-label)."""
-    import spacy
+    from qualcode.engine.nlp import import_spacy, load_pipeline
 
-    from qualcode.engine.nlp import load_pipeline
+    spacy = import_spacy()
 
     if pipeline:
         base = load_pipeline(pipeline)
@@ -105,13 +105,17 @@ def save(nlp: "Language", path: str | Path) -> None:
 
 def load(path: str | Path) -> "Language":
     """A pipeline saved by `save` (only spaCy's built-in components: no code is run from the folder)."""
-    import spacy
+    from qualcode.engine.nlp import import_spacy
+
+    spacy = import_spacy()
 
     return spacy.load(path)
 
 
 def spacy_version() -> str:
-    import spacy
+    from qualcode.engine.nlp import import_spacy
+
+    spacy = import_spacy()
 
     return spacy.__version__
 
