@@ -549,12 +549,43 @@ class _Run:
         return len(self.records.keys() - self.fresh)
 
 
-def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None, force: bool,
-              input_format: str | None, pipeline: str | None, progress, exclude, maker=None,
+@dataclass(frozen=True)
+class _Inputs:
+    """The transcripts found for a run, and whether the workers' fork server was started for them."""
+
+    files: list[Path]
+    failures: list[Failure]
+    started: bool
+
+
+def _find_inputs(paths, *, exclude, jobs: int | None, cache_dir: Path | None, force: bool) -> _Inputs:
+    """Find the transcripts. When every one of them is to be coded (`force`, or a cache with no entries
+    yet), start the workers' fork server at once, so that its spaCy import overlaps loading the codebook
+    and hashing the files; otherwise it starts at the first file not found in the cache."""
+    files, failures = find_transcripts(paths, exclude=exclude)
+    started = bool(files) and (force or not _has_entries(cache_dir))
+    if started:
+        _start_workers_early(_worker_count(jobs, len(files), sum(_file_size(p) for p in files)))
+    return _Inputs(files, failures, started)
+
+
+def _has_entries(folder: Path | None) -> bool:
+    """Whether a cache folder holds anything at all (no folder, or none given: False)."""
+    if folder is None:
+        return False
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
+
+
+def _code_all(inputs: _Inputs, *, book: Codebook, jobs: int | None, cache_dir: Path | None, force: bool,
+              input_format: str | None, pipeline: str | None, progress, maker=None,
               keep: Callable[[int, Any], Any] = lambda index, record: record) -> _Run:
     """Read, look up in the cache, code the rest; `keep(index, record)` gives what is kept of each record
     (with `maker`, records are `CodedEntry`s). A transcript whose id an earlier input has is dropped."""
-    files, failures = find_transcripts(paths, exclude=exclude)
+    files, failures = inputs.files, list(inputs.failures)
     fingerprint = run_fingerprint(book, pipeline=pipeline, input_format=input_format)
     records: dict[int, Any] = {}
     failed: dict[int, Failure] = {}
@@ -577,7 +608,8 @@ def _code_all(paths, *, book: Codebook, jobs: int | None, cache_dir: Path | None
             keys.add(key)
         else:
             tasks.append(_Task(index, path, len(data), key))
-            if len(tasks) == 1:  # the first file to code: at most this one and all after it are to code
+            if len(tasks) == 1 and not inputs.started:
+                # the first file to code: at most this one and all after it are to code
                 rest = len(data) + sum(_file_size(p) for p in files[index + 1:])
                 _start_workers_early(_worker_count(jobs, len(files) - index, rest))
     fresh: set[int] = set()
@@ -643,9 +675,11 @@ def code_corpus(paths: Sequence[str | Path], *, codebook: Codebook | str | Path 
     """
     from qualcode.codebook import load_codebook
 
+    cache_dir = Path(cache) if cache is not None else None
+    inputs = _find_inputs(paths, exclude=exclude, jobs=jobs, cache_dir=cache_dir, force=force)
     book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    run = _code_all(paths, book=book, jobs=jobs, cache_dir=Path(cache) if cache is not None else None, force=force,
-                    input_format=input_format, pipeline=pipeline, progress=progress, exclude=exclude)
+    run = _code_all(inputs, book=book, jobs=jobs, cache_dir=cache_dir, force=force, input_format=input_format,
+                    pipeline=pipeline, progress=progress)
     return Corpus(codebook=book, documents=tuple(sorted(run.records.values(), key=lambda r: r.id)),
                   failures=run.all_failures, coded=run.coded, cached=run.cached, cache_keys=frozenset(run.keys))
 
@@ -718,8 +752,10 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codeboo
     if window < 0:
         raise ValueError("window must be 0 or more turns")
     formats = check_export_formats(formats)
-    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     out = Path(out)
+    cache = out / CACHE_DIR
+    inputs = _find_inputs(paths, exclude=[out], jobs=jobs, cache_dir=cache, force=force)
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     if out.exists() and not out.is_dir():
         raise OutputError(Diagnostic("QC507", "--out names a file, but several transcripts need a folder", str(out),
                                      hint="name a folder (it is created if missing)"))
@@ -728,7 +764,6 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codeboo
     except OSError as exc:
         raise OutputError(Diagnostic("QC002", f"cannot create the output folder: {exc.strerror}", str(out),
                                      hint="check the path and permissions")) from None
-    cache = out / CACHE_DIR
     maker = TableMaker(book, tables, formats, window)
     with output_lock(out):
         remove_stale_temporaries(out)
@@ -738,8 +773,8 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codeboo
                 spool.add(index, entry.pieces)
                 return replace(entry, pieces=None)
 
-            run = _code_all(paths, book=book, jobs=jobs, cache_dir=cache, force=force, input_format=input_format,
-                            pipeline=pipeline, progress=progress, exclude=[out], maker=maker, keep=keep)
+            run = _code_all(inputs, book=book, jobs=jobs, cache_dir=cache, force=force, input_format=input_format,
+                            pipeline=pipeline, progress=progress, maker=maker, keep=keep)
             for index, entry in run.dropped.items():  # a duplicate id: its counts come out of the sums again
                 spool.remove(index, maker.pieces(_load_entry(cache, entry)))
             order = sorted(run.records, key=lambda i: run.records[i].id)

@@ -27,18 +27,30 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
     assert cached(tmp_path / "one") == cached(tmp_path / "two")
 
 
-def test_the_fork_server_starts_at_the_first_file_to_code_and_not_for_a_cached_run(tmp_path, study, monkeypatch):
+def test_the_fork_server_starts_before_the_codebook_loads_when_every_file_is_to_code(tmp_path, study, monkeypatch):
     import qualcode.batch as batch
+    import qualcode.codebook as codebook_mod
 
-    asked = []
-    monkeypatch.setattr(batch, "_start_workers_early", asked.append)
-    run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
-    assert asked == [2]
-    asked.clear()
-    rerun = run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
-    assert (rerun.cached, asked) == (4, [])  # every file from the cache: no workers, so no server
+    events = []
+    monkeypatch.setattr(batch, "_start_workers_early", lambda n: events.append(("server", n)))
+    load = codebook_mod.load_codebook
+    monkeypatch.setattr(codebook_mod, "load_codebook", lambda *a, **k: events.append("codebook") or load(*a, **k))
+
+    def run(**options):
+        events.clear()
+        return run_batch([study], out=tmp_path / "out", jobs=2, **options)
+
+    run(codebook=SMALL_CODEBOOK)  # a new folder: every file is to code, so the server starts first
+    assert events == [("server", 2), "codebook"]
+    assert run(codebook=SMALL_CODEBOOK).cached == 4 and events == ["codebook"]  # all from the cache: no server
+    run(codebook=SMALL_CODEBOOK, force=True)
+    assert events == [("server", 2), "codebook"]
+    # another codebook: the cache has entries but none for it, found out file by file: at the first miss
+    run(codebook=None)  # the study codebook
+    assert events == ["codebook", ("server", 2)]
+    events.clear()
     run_batch([study], out=tmp_path / "small", codebook=SMALL_CODEBOOK)  # default jobs: 4 small files
-    assert asked == [1]  # one worker will do: nothing is started
+    assert events == [("server", 1), "codebook"]  # one worker will do: nothing is started (see below)
 
 
 def test_an_early_fork_server_that_cannot_start_raises_nothing(monkeypatch):
