@@ -6,6 +6,7 @@ the user names one that is installed (`--pipeline en_core_web_sm`).
 """
 from __future__ import annotations
 
+import re
 import sys
 import types
 from functools import lru_cache
@@ -19,18 +20,21 @@ if TYPE_CHECKING:  # pragma: no cover
 LEMMA_COMPONENT = "qualcode_lemmatizer"
 
 #: The line of spaCy's `__init__` that imports its command line only to export `spacy.info`.
-_SPACY_CLI_IMPORT = "from .cli.info import info"
+_SPACY_CLI_IMPORT = re.compile(r"^from \.cli\.info import info[ \t]*(#.*)?$", re.MULTILINE)
 
 
 def import_spacy() -> types.ModuleType:
     """spaCy, imported without its command line: qualcode calls this before any other spaCy import.
 
     spaCy's package imports `spacy.cli` (typer, requests, httpx, weasel: 0.2-0.3 s, a third of the
-    import) only to offer `spacy.info`, which qualcode never calls (spaCy's maintainers merged the
-    same deferral in explosion/spaCy#12962; the 3.x releases still import it). Here `spacy.info` is a
-    stand-in that imports the real one when called, and `import spacy.cli` works as usual. Done only
-    when spaCy's `__init__` has the line it replaces; otherwise, or once spaCy is imported, a plain
-    import. A side effect welcome here: no HTTP library is even imported to code a transcript."""
+    import) only to offer `spacy.info`, which qualcode never calls. Here `spacy.info` is a stand-in
+    that imports the real one when called, `spacy.cli` is imported when first used (a module
+    `__getattr__`), and `import spacy.cli` works as usual: the approach of explosion/spaCy#13721,
+    which brings back #12962 (reverted in #13040 because `spacy.cli` as an attribute broke). Done
+    only when spaCy's `__init__` has exactly the line it replaces; otherwise, once spaCy is
+    imported, or if the import fails with the stand-in, a plain import. Not meant for a moment when
+    another thread imports spaCy's command line. Welcome here: no HTTP library is even imported to
+    code a transcript."""
     if "spacy" in sys.modules or "spacy.cli.info" in sys.modules or not _spacy_imports_cli():
         import spacy
 
@@ -40,9 +44,17 @@ def import_spacy() -> types.ModuleType:
     sys.modules["spacy.cli.info"] = stand_in
     try:
         import spacy
+    except ImportError:  # a spaCy the stand-in does not fit after all: import it as it is
+        spacy = None
     finally:
         if sys.modules.get("spacy.cli.info") is stand_in:
             del sys.modules["spacy.cli.info"]
+    if spacy is None:
+        import spacy
+
+        return spacy
+    if "__getattr__" not in vars(spacy):
+        spacy.__getattr__ = _spacy_attribute
     return spacy
 
 
@@ -52,7 +64,7 @@ def _spacy_imports_cli() -> bool:
     try:
         spec = find_spec("spacy")
         with open(spec.origin, encoding="utf-8") as handle:
-            return _SPACY_CLI_IMPORT in handle.read()
+            return _SPACY_CLI_IMPORT.search(handle.read()) is not None
     except (ImportError, AttributeError, TypeError, OSError, ValueError):
         return False
 
@@ -62,6 +74,15 @@ def _spacy_info(*args, **kwargs):
     from spacy.cli.info import info
 
     return info(*args, **kwargs)
+
+
+def _spacy_attribute(name: str):
+    """spaCy's module `__getattr__` (PEP 562): `spacy.cli`, imported when first used."""
+    if name == "cli":
+        import importlib
+
+        return importlib.import_module("spacy.cli")
+    raise AttributeError(f"module 'spacy' has no attribute '{name}'")
 
 
 @lru_cache(maxsize=1)

@@ -30,15 +30,45 @@ def test_loading_the_pipeline_leaves_spacys_command_line_unimported(start):
     assert out == {"loaded": []}
 
 
-def test_spacy_info_and_the_command_line_still_work_after_it():
+def test_import_spacy_cli_brings_the_real_command_line():
     out = in_fresh_python(
         "from qualcode.engine.nlp import import_spacy\n"
         "spacy = import_spacy()\n"
-        "out['info'] = sorted(spacy.info())\n"  # imports the real command line now
         "import spacy.cli\n"
-        "out['cli'] = [hasattr(spacy.cli, name) for name in ('train', 'download', 'info')]")
-    assert "spacy_version" in out["info"]
+        "out['module'] = sys.modules['spacy.cli.info'].__file__\n"
+        "out['cli'] = [hasattr(spacy.cli, name) for name in ('train', 'download', 'info')]\n"
+        "out['info'] = sorted(spacy.info())")
+    assert out["module"].replace("\\", "/").endswith("spacy/cli/info.py")
     assert out["cli"] == [True, True, True]
+    assert "spacy_version" in out["info"]
+
+
+def test_spacy_info_and_spacy_cli_work_without_importing_the_command_line_first():
+    out = in_fresh_python(
+        "from qualcode.engine.nlp import import_spacy\n"
+        "spacy = import_spacy()\n"
+        "out['info'] = sorted(spacy.info())\n"  # the stand-in imports the real one
+        "out['train'] = hasattr(spacy.cli, 'train')\n"  # `spacy.cli` as an attribute, as after a plain import
+        "out['missing'] = hasattr(spacy, 'no_such_name')")
+    assert "spacy_version" in out["info"]
+    assert (out["train"], out["missing"]) == (True, False)
+
+
+def test_an_import_that_fails_with_the_stand_in_is_done_plainly():
+    out = in_fresh_python(
+        "class FailOnce:\n"  # the first import of a module spaCy's __init__ imports after its command line
+        "    failed = False\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'spacy.glossary' and not FailOnce.failed:\n"
+        "            FailOnce.failed = True\n"
+        "            raise ImportError('simulated')\n"
+        "sys.meta_path.insert(0, FailOnce())\n"
+        "from qualcode.engine.nlp import import_spacy\n"
+        "spacy = import_spacy()\n"
+        "out['failed'] = FailOnce.failed\n"
+        "out['blank'] = len(spacy.blank('en')('It works.'))\n"
+        "out['cli_info'] = getattr(sys.modules.get('spacy.cli.info'), '__file__', None) is not None")
+    assert out == {"failed": True, "blank": 3, "cli_info": True}  # the real command line, not the stand-in
 
 
 def test_spacy_registers_the_same_functions_either_way():
@@ -53,7 +83,8 @@ def test_spacy_registers_the_same_functions_either_way():
 def test_a_spacy_whose_init_differs_is_imported_plainly():
     out = in_fresh_python(
         "import qualcode.engine.nlp as nlp\n"
-        "nlp._SPACY_CLI_IMPORT = 'a line no spaCy has'\n"
+        "import re\n"
+        "nlp._SPACY_CLI_IMPORT = re.compile('^a line no spaCy has$')\n"
         "nlp.import_spacy()\n"
         "out['cli'] = 'spacy.cli' in sys.modules")
     assert out == {"cli": True}
