@@ -551,22 +551,24 @@ class _Run:
 
 @dataclass(frozen=True)
 class _Inputs:
-    """The transcripts found for a run, and whether the workers' fork server was started for them."""
+    """The transcripts found for a run, and whether the workers' fork server was asked to start for them."""
 
     files: list[Path]
     failures: list[Failure]
-    started: bool
+    server_asked: bool
 
 
 def _find_inputs(paths, *, exclude, jobs: int | None, cache_dir: Path | None, force: bool) -> _Inputs:
     """Find the transcripts. When every one of them is to be coded (`force`, or a cache with no entries
     yet), start the workers' fork server at once, so that its spaCy import overlaps loading the codebook
-    and hashing the files; otherwise it starts at the first file not found in the cache."""
+    and hashing the files; otherwise it starts at the first file not found in the cache. A problem found
+    after this (a codebook with errors, an output folder another run holds) leaves a server with nothing
+    to do: the command line ends it (`end_workers`), a script's ends with the script."""
     files, failures = find_transcripts(paths, exclude=exclude)
-    started = bool(files) and (force or not _has_entries(cache_dir))
-    if started:
+    asked = bool(files) and (force or not _has_entries(cache_dir))
+    if asked:
         _start_workers_early(_worker_count(jobs, len(files), sum(_file_size(p) for p in files)))
-    return _Inputs(files, failures, started)
+    return _Inputs(files, failures, asked)
 
 
 def _has_entries(folder: Path | None) -> bool:
@@ -608,7 +610,7 @@ def _code_all(inputs: _Inputs, *, book: Codebook, jobs: int | None, cache_dir: P
             keys.add(key)
         else:
             tasks.append(_Task(index, path, len(data), key))
-            if len(tasks) == 1 and not inputs.started:
+            if len(tasks) == 1 and not inputs.server_asked:
                 # the first file to code: at most this one and all after it are to code
                 rest = len(data) + sum(_file_size(p) for p in files[index + 1:])
                 _start_workers_early(_worker_count(jobs, len(files) - index, rest))
@@ -753,12 +755,12 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, codebook: Codeboo
         raise ValueError("window must be 0 or more turns")
     formats = check_export_formats(formats)
     out = Path(out)
-    cache = out / CACHE_DIR
-    inputs = _find_inputs(paths, exclude=[out], jobs=jobs, cache_dir=cache, force=force)
-    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     if out.exists() and not out.is_dir():
         raise OutputError(Diagnostic("QC507", "--out names a file, but several transcripts need a folder", str(out),
                                      hint="name a folder (it is created if missing)"))
+    cache = out / CACHE_DIR
+    inputs = _find_inputs(paths, exclude=[out], jobs=jobs, cache_dir=cache, force=force)
+    book = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

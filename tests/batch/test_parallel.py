@@ -14,7 +14,7 @@ import pytest
 from batchdata import study  # noqa: F401 (a fixture)
 from batchdata import CLI_ENV, ROOT, SMALL_CODEBOOK, STUDY, TABLES, check_golden, output_files
 
-from qualcode.batch import CACHE_DIR, CACHE_FORMAT, SLEEP_ENV, run_batch
+from qualcode.batch import CACHE_DIR, CACHE_FORMAT, SLEEP_ENV, code_corpus, run_batch
 
 
 def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
@@ -51,6 +51,9 @@ def test_the_fork_server_starts_before_the_codebook_loads_when_every_file_is_to_
     events.clear()
     run_batch([study], out=tmp_path / "small", codebook=SMALL_CODEBOOK)  # default jobs: 4 small files
     assert events == [("server", 1), "codebook"]  # one worker will do: nothing is started (see below)
+    events.clear()
+    code_corpus([study], codebook=SMALL_CODEBOOK, jobs=2)  # no cache: every file is to code
+    assert events == [("server", 2), "codebook"]
 
 
 def test_an_early_fork_server_that_cannot_start_raises_nothing(monkeypatch):
