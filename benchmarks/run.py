@@ -60,11 +60,18 @@ def _turn_texts(path: Path, speakers: dict):
     return transcript.words, [t.text.replace("\n", " ") for t in transcript.turns]
 
 
-def worker_tokenize(folder: str, codebook: str) -> dict:
-    import spacy
+def _spacy():
+    """spaCy, imported as qualcode imports it (without its command line: `import_spacy`), so that the
+    floor and qualcode's measures pay the same import."""
+    from qualcode.engine.nlp import import_spacy
 
+    return import_spacy()
+
+
+def worker_tokenize(folder: str, codebook: str) -> dict:
     from qualcode.codebook import load_codebook
 
+    spacy = _spacy()
     speakers = load_codebook(codebook).speakers
     nlp = spacy.blank("en")
     start = time.perf_counter()
@@ -147,10 +154,9 @@ _TOKENIZER: dict = {}
 
 
 def _init_tokenizer(codebook: str) -> None:
-    import spacy
-
     from qualcode.codebook import load_codebook
 
+    spacy = _spacy()
     _TOKENIZER.update(nlp=spacy.blank("en"), speakers=load_codebook(codebook).speakers)
 
 
