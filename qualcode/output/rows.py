@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import lru_cache
 
 from qualcode.models import Suggestion, Transcript
 from qualcode.output.write import FORMULA_STARTS, csv_cell
@@ -52,7 +53,7 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
     def cell(value: str) -> str:
         out = cells.get(value)
         if out is None:
-            out = cells[value] = _csv_field(csv_cell(value or "", FORMULA_STARTS))
+            out = cells[value] = _text_cell(value or "")
         return out
 
     facts = ",".join(map(cell, (transcript.dyad, transcript.group, transcript.setting)))
@@ -77,6 +78,13 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
         lines.append(f"{head},{s.turn},{s.line},{s.start},{s.end},{rule},{round(s.score, 4)},"
                      f"{'true' if s.negated else 'false'},{quote}\n")
     return "".join(lines)
+
+
+@lru_cache(maxsize=4096)
+def _text_cell(value: str) -> str:
+    """A repeating text cell (an id, a speaker, a theme, a rule) as `segment_csv_text` writes it,
+    rendered once for the whole run rather than once per transcript."""
+    return _csv_field(csv_cell(value, FORMULA_STARTS))
 
 
 def _csv_field(value: str) -> str:
