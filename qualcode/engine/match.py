@@ -78,7 +78,7 @@ class PatternPlan:
     same: dict[int, tuple[int, ...]]
     requires: dict[int, tuple[frozenset[int], ...]]  # rule key -> per required token, LOWER hashes it can match
     index: dict[int, tuple[int, ...]]  # LOWER hash -> rule keys whose least common required token it can be
-    triggers: frozenset[int]  # every LOWER hash in `index`
+    triggers: frozenset[int]  # every LOWER hash in `index` (each one a required word too)
     always: object | None  # a Matcher of the patterns with no required word: run on every Doc
     needs_lemmas: frozenset[int]  # rule keys whose pattern still reads LEMMA (e.g. a LEMMA REGEX)
     required_words: frozenset[int] = frozenset()  # every LOWER hash some pattern requires
@@ -436,10 +436,10 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
     """
     plan = compiled.plan
     out: list[tuple[int, int, int]] = []
-    present = plan.triggers.intersection(lowers)
-    if present:
-        candidates = {key for word in present for key in plan.index[word]}
-        present = plan.required_words.intersection(lowers)
+    present = plan.required_words.intersection(lowers)  # one pass over the Doc: the triggers are required words
+    triggered = present & plan.triggers if present else present
+    if triggered:
+        candidates = {key for word in triggered for key in plan.index[word]}
         where: _Occurrences | None = None
         for key in sorted(candidates):
             required = plan.requires[key]
