@@ -437,7 +437,7 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
     plan = compiled.plan
     out: list[tuple[int, int, int]] = []
     present = plan.required_words.intersection(lowers)  # one pass over the Doc: the triggers are required words
-    triggered = present & plan.triggers if present else present
+    triggered = present & plan.triggers
     if triggered:
         candidates = {key for word in triggered for key in plan.index[word]}
         where: _Occurrences | None = None

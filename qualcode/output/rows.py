@@ -45,17 +45,11 @@ def one_line(text: str) -> str:
 def segment_csv_text(suggestions, transcript: Transcript) -> str:
     """The `segment_row`s of these suggestions as CSV rows, exactly as `csv_text` writes them (LF line
     ends, booleans as true/false, text cells as `csv_cell` makes them), put together as strings: the
-    cells that repeat (ids, speakers, roles, themes, rules) are rendered once by the csv module, and
-    the quote, the only free text, is quoted here as the csv module quotes it. Cells are what
-    `Suggestion` declares (str, int, float, bool; a missing text cell is empty)."""
-    cells: dict[str, str] = {}
-
-    def cell(value: str) -> str:
-        out = cells.get(value)
-        if out is None:
-            out = cells[value] = _text_cell(value or "")
-        return out
-
+    cells that repeat (ids, speakers, roles, themes, rules) are rendered by the csv module once per
+    process (`_text_cell`), and the quote, the only free text, is quoted here as the csv module
+    quotes it. Cells are what `Suggestion` declares (str, int, float, bool; a missing text cell is
+    empty)."""
+    cell = _text_cell
     facts = ",".join(map(cell, (transcript.dyad, transcript.group, transcript.setting)))
     heads: dict[tuple, str] = {}  # (transcript, speaker, role) -> the row's first six cells
     rules: dict[tuple, str] = {}  # (theme, theme_path, source, rule) -> those four cells
@@ -81,10 +75,10 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _text_cell(value: str) -> str:
-    """A repeating text cell (an id, a speaker, a theme, a rule) as `segment_csv_text` writes it,
-    rendered once for the whole run rather than once per transcript."""
-    return _csv_field(csv_cell(value, FORMULA_STARTS))
+def _text_cell(value: str | None) -> str:
+    """A repeating text cell (an id, a speaker, a theme, a rule; None is empty) as `segment_csv_text`
+    writes it, rendered once for the whole run rather than once per transcript."""
+    return _csv_field(csv_cell(value or "", FORMULA_STARTS))
 
 
 def _csv_field(value: str) -> str:
