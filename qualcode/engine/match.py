@@ -15,12 +15,15 @@ compiled for speed, with the same hits as running them all on lemmatised Docs (s
 - patterns of plain word tests (a word or an IN list per token, `?` allowed) are expanded
   into the word sequences they match and added to the keywords' PhraseMatcher: found in C,
   in the same pass as the keywords;
+- patterns of word tests (a word, IN, NOT_IN, REGEX on LOWER) and lexical flags (IS_ALPHA,
+  LIKE_NUM, ...) run as Python steps on the LOWER array (`tokenmatch`). Most have an anchor: a
+  token that requires a word, at a fixed number of tokens from the start of every match (`_anchor`).
+  The anchor's words are one-word phrases in the same PhraseMatcher, so the places to run such a
+  pattern from come out of C with the keywords, and a Doc without them costs nothing more;
 - every other pattern runs only on Docs holding, for every token the pattern requires, one of
-  the lower-cased words that token can match (one set intersection per Doc). Patterns of word
-  tests (a word, IN, NOT_IN, REGEX on LOWER) and lexical flags (IS_ALPHA, LIKE_NUM, ...) run as
-  Python steps on the LOWER array (`tokenmatch`): from each place their first word occurs, or on
-  windows around their rarest required word. The rest get their own spaCy Matcher, run on those
-  windows. Copies of a pattern in other themes share one run. See `_pattern_matches`.
+  the lower-cased words that token can match (one set intersection per Doc), and there on
+  windows around its rarest required word: as Python steps, or by a spaCy Matcher of its own.
+Copies of a pattern in other themes share one run. See `_matches` and `_pattern_matches`.
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from qualcode.engine.negation import CLAUSE_BREAKS, NEGATION_CUES, WINDOW
-from qualcode.engine.tokenmatch import compile_steps, find, first_words
+from qualcode.engine.tokenmatch import Step, compile_steps, find
 from qualcode.errors import CodebookError, Diagnostic
 from qualcode.models import Codebook, Suggestion, Transcript
 
@@ -90,6 +93,15 @@ class PatternPlan:
     #: of unbounded length whose ends are bounded
     ends: dict[int, tuple[int, int]] = field(default_factory=dict)
     always_needs_lemmas: bool = False  # some pattern in `always` reads LEMMA
+    #: anchor key (in the codebook's PhraseMatcher, one word per phrase) -> (rule key, offset) of the
+    #: Python-step patterns found from it: each match of such a pattern starts `offset` tokens before
+    #: one of those words (see `_anchor`); they need no pass over the Doc of their own
+    anchors: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    @property
+    def scans(self) -> bool:
+        """Whether some pattern needs `_pattern_matches` (a pass over each Doc's words)."""
+        return bool(self.index) or self.always is not None
 
 
 @dataclass
@@ -307,6 +319,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     phrase_keys: set[int] = set()
     shared: dict[str, int] = {}  # a pattern with a runner of its own (as JSON) -> the rule key of that runner
     ends: dict[int, tuple[int, int]] = {}
+    anchors: dict[int, list[tuple[int, int]]] = {}
     always_lemmas = False
     for key, pattern in patterns:
         if lookup:
@@ -342,6 +355,14 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
         runners[key] = runner
         shared[same] = key
         same_keys[key] = [key]
+        anchor = _anchor(runner, strings, stop_words) if isinstance(runner, tuple) else None
+        if anchor is not None:
+            offset, words = anchor
+            anchor_name = "\x1fanchor\x1f" + "\x1f".join(words)
+            if words and anchor_name not in strings:
+                phrases.add(anchor_name, [Doc(nlp.vocab, words=[w]) for w in words])
+            anchors.setdefault(strings.add(anchor_name), []).append((key, offset))
+            continue
         requires[key] = required
         # Index the pattern under one required token, preferably one without common words
         # (stop words), so that few Docs need the full check.
@@ -359,7 +380,27 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     return PatternPlan(runners, {k: tuple(v) for k, v in same_keys.items()}, requires,
                        {w: tuple(k) for w, k in index.items()}, frozenset(index), always, frozenset(needs_lemmas),
                        frozenset(w for ws in requires.values() for s in ws for w in s), max_len,
-                       frozenset(phrase_keys), ends, always_lemmas)
+                       frozenset(phrase_keys), ends, always_lemmas, {k: tuple(v) for k, v in anchors.items()})
+
+
+def _anchor(steps: tuple[Step, ...], strings, stop_words) -> tuple[int, list[str]] | None:
+    """(offset, words) for finding a pattern of Python steps from one word: a step that requires a
+    word, preceded only by steps of a fixed number of tokens, so that every match starts `offset`
+    tokens before one of `words` (its lower-cased words; one with capitals never equals a LOWER).
+    Of several, the one least likely to be common (no stop word, fewest words); None if none."""
+    best = None
+    offset = 0
+    for j, step in enumerate(steps):
+        if step.low >= 1 and step.words is not None:
+            words = [strings[w] for w in step.words]
+            if all(w and w.strip() == w and not any(c.isspace() for c in w) for w in words):
+                rank = (any(w in stop_words for w in words), len(words), j)
+                if best is None or rank < best[0]:
+                    best = (rank, offset, sorted(w for w in words if w == w.lower()))
+        if step.high != step.low:
+            break  # the steps after this one have no fixed place
+        offset += step.low
+    return None if best is None else (best[1], best[2])
 
 
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
@@ -423,16 +464,14 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
 
 
 def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) -> list[tuple[int, int, int]]:
-    """(rule key, start, end) of the token patterns, each run only where it can match.
+    """(rule key, start, end) of the token patterns without an anchor, each run only where it can match.
 
     A pattern runs only on Docs holding a word for each token it requires. A pattern with a
     bounded length L runs only on windows of the Doc around the occurrences of its rarest
     required word (L-1 tokens either side, windows merged): every match holds such a word,
     and the token tests do not look beyond their token, so the windows find every match.
     One of unbounded length runs from the first occurrence of its first required word to the last
-    of its last. Patterns of plain LOWER tests were expanded to phrases in the keyword PhraseMatcher
-    (not found here); patterns of word tests and flags run as `tokenmatch` steps, the rest by spaCy's
-    Matcher.
+    of its last. Patterns of word tests and flags run as `tokenmatch` steps, the rest by spaCy's Matcher.
     """
     plan = compiled.plan
     out: list[tuple[int, int, int]] = []
@@ -449,11 +488,6 @@ def _pattern_matches(doc: "Doc", compiled: CompiledCodebook, lowers: list[int]) 
                 _ensure_lemmas(doc, compiled)
             if where is None:
                 where = _Occurrences(lowers, present)
-            runner = plan.runners[key]
-            first = first_words(runner) if isinstance(runner, tuple) else None
-            if first is not None:  # Python steps from each place the first word occurs: no windows needed
-                _run_pattern(plan, key, doc, lowers, 0, len(lowers), out, where.positions(first))
-                continue
             length = plan.max_len[key]
             if length is None and key not in plan.ends:
                 _run_pattern(plan, key, doc, lowers, 0, len(lowers), out)
@@ -566,15 +600,41 @@ def _negated(lowers: list[int], start: int, cues: frozenset[int], breaks: frozen
     return False
 
 
+def _matches(doc: "Doc", compiled: CompiledCodebook, phrase: list, lowers: list[int]) -> list[tuple[int, int, int]]:
+    """(rule key, start, end) of every keyword and pattern in a Doc, from its PhraseMatcher matches:
+    keywords and patterns expanded to phrases as they are; the anchors' words found there give the
+    places to run their patterns from; the other patterns run by `_pattern_matches`."""
+    plan = compiled.plan
+    if plan is None:
+        return list(phrase)
+    if plan.anchors:
+        found: list[tuple[int, int, int]] = []
+        starts: dict[int, list[int]] = {}
+        anchors = plan.anchors
+        for match in phrase:
+            todo = anchors.get(match[0])
+            if todo is None:
+                found.append(match)
+                continue
+            for key, offset in todo:
+                if match[1] >= offset:
+                    starts.setdefault(key, []).append(match[1] - offset)
+        for key, places in starts.items():
+            _run_pattern(plan, key, doc, lowers, 0, len(lowers), found, places)
+    else:
+        found = list(phrase)
+    if plan.scans:
+        found.extend(_pattern_matches(doc, compiled, lowers))
+    return found
+
+
 def match_doc(doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
     """Theme hits in one Doc, overlapping hits of a theme merged, in text order."""
     phrase = compiled.phrase_matcher(doc)
-    if compiled.plan is None and not phrase:
+    if not phrase and (compiled.plan is None or not compiled.plan.scans):
         return []
     lowers = doc.to_array(compiled.lower_attr).tolist()
-    found = list(phrase)
-    if compiled.plan is not None:
-        found.extend(_pattern_matches(doc, compiled, lowers))
+    found = _matches(doc, compiled, phrase, lowers)
     if not found:
         return []
     rules, cues, breaks = compiled.rules, compiled.negation_cues, compiled.clause_breaks
@@ -651,9 +711,9 @@ def pattern_hits(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, 
     if compiled.plan is None:
         return set()
     lowers = doc.to_array(compiled.lower_attr).tolist()
-    found = [m for m in compiled.phrase_matcher(doc) if m[0] in compiled.plan.phrase_keys]
+    found = _matches(doc, compiled, compiled.phrase_matcher(doc), lowers)
     return {(compiled.rules[k].theme + ":" + compiled.rules[k].name, s, e)
-            for k, s, e in found + _pattern_matches(doc, compiled, lowers)}
+            for k, s, e in found if not compiled.rules[k].keyword_tokens}
 
 
 def pattern_hits_reference(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, int]]:

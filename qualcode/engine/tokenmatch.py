@@ -2,7 +2,7 @@
 
 spaCy's Matcher costs, for every token it visits, a Token object and a Python call per set
 test; a codebook's patterns mostly test words (LOWER, once LEMMA tests are rewritten to word
-forms) and a few flags, and run only on short windows. `compile_steps` turns such a pattern into
+forms) and a few flags, and run only from a few places or on short windows. `compile_steps` turns such a pattern into
 steps (fewest and most tokens, and the test), and `find` returns what spaCy's Matcher returns
 for it on a span of a Doc: every (start, end) whose tokens match, of every length (a test
 compares the two on random patterns and texts). A pattern with any other attribute, value or
@@ -93,12 +93,6 @@ def compile_steps(pattern: list[dict], string_id) -> tuple[Step, ...] | None:
                 return None
         steps.append(Step(*counts, words, not_words, tuple(flags), regex, {} if regex else None))
     return tuple(steps) if steps else None
-
-
-def first_words(steps: tuple[Step, ...]) -> frozenset[int] | None:
-    """The LOWER hashes one of which every match starts with, if the first step requires a word."""
-    first = steps[0]
-    return first.words if first.low >= 1 else None
 
 
 def _ok(step: Step, doc, lowers: list[int], i: int) -> bool:

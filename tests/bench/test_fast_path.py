@@ -1,12 +1,15 @@
 """The engine's fast path for token patterns finds exactly what the straightforward path finds.
 
 Straightforward: every pattern as written in one spaCy Matcher, on Docs lemmatised from the
-lookup table. Fast: LEMMA tests rewritten to word forms, each pattern run only on Docs (and
-windows of them) holding its required words, plain word patterns found by the keywords'
-PhraseMatcher, word and flag tests run as Python steps on the LOWER array.
+lookup table. Fast: LEMMA tests rewritten to word forms, plain word patterns found by the
+keywords' PhraseMatcher, word and flag tests run as Python steps on the LOWER array from the
+places of their anchor's words (found by the same PhraseMatcher), the other patterns run only on
+Docs (and windows of them) holding their required words.
 """
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,6 @@ import pytest
 from qualcode.codebook import load_codebook
 from qualcode.engine.match import (compile_codebook, keyword_hits_reference, match_doc, pattern_hits,
                                    pattern_hits_reference)
-from qualcode.engine.tokenmatch import first_words
 from qualcode.transcripts import read_transcript
 
 ROOT = Path(__file__).resolve().parents[2]  # (paths here, not from conftest: same on every branch)
@@ -41,6 +43,7 @@ EDGE_TEXTS = [
     "feel",
     "",
     "because so feel because",
+    "very safe, because; safe because. so safe ... because",
 ]
 
 
@@ -65,13 +68,17 @@ def assert_same_pattern_hits(compiled, texts) -> int:
 
 def test_edge_codebook_uses_every_fast_path(edge_codebook):
     plan = edge_codebook.plan
-    assert plan.phrase_keys and plan.ends and plan.always is not None and plan.needs_lemmas and plan.always_needs_lemmas
-    assert any(length is None and key not in plan.ends for key, length in plan.max_len.items())
-    assert any(length is not None and key not in plan.phrase_keys for key, length in plan.max_len.items())
-    # Python steps from the first word's places, Python steps on windows, and spaCy's Matcher
-    steps = [r for r in plan.runners.values() if isinstance(r, tuple)]
-    assert any(first_words(r) for r in steps) and any(first_words(r) is None for r in steps)
-    assert len(steps) < len(plan.runners)
+    assert plan.phrase_keys and plan.always is not None and plan.needs_lemmas and plan.always_needs_lemmas
+    # Python steps found from their anchor's words: the first token's, and a later token's
+    offsets = {offset for todo in plan.anchors.values() for _, offset in todo}
+    assert 0 in offsets and max(offsets) == 3
+    # without an anchor: Python steps on windows, between their ends, on the whole Doc; spaCy's Matcher
+    unanchored = set(plan.requires)
+    steps = {key for key in unanchored if isinstance(plan.runners[key], tuple)}
+    assert any(plan.max_len[key] is not None for key in steps)
+    assert any(key in plan.ends for key in steps)
+    assert any(plan.max_len[key] is None and key not in plan.ends for key in steps)
+    assert unanchored - steps
 
 
 def test_fast_patterns_equal_reference_on_edge_cases(edge_codebook):
@@ -113,7 +120,7 @@ def test_fast_path_equals_reference_on_generated_text(tmp_path, edge_codebook):
     folder = tmp_path / "corpus"
     corpus.generate(folder, 15_000, seed=5)
     bench = compile_codebook(load_codebook(corpus.write_codebook(tmp_path / "codebook.yaml")))
-    assert bench.plan.phrase_keys and bench.plan.ends and bench.plan.always is None
+    assert bench.plan.phrase_keys and bench.plan.anchors and bench.plan.always is None
     texts = turn_texts(folder, bench.codebook.speakers)
     assert assert_same_pattern_hits(bench, texts) >= 100
     assert assert_same_pattern_hits(edge_codebook, texts) >= 50
@@ -153,3 +160,68 @@ def test_the_same_pattern_in_two_themes_codes_both(tmp_path, pattern):
     doc = next(iter(compiled.make_docs([text])))
     assert pattern_hits(doc, compiled) == pattern_hits_reference(doc, compiled)
     assert {h.theme for h in match_doc(doc, compiled)} == {"one", "two"}
+
+
+@pytest.mark.parametrize(("pattern", "anchor"), [
+    ([{"LEMMA": "trust"}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": "again"}], (0, ["trust", "trusted", "trusting", "trusts"])),
+    ([{"LIKE_NUM": True}, {"LOWER": {"IN": ["weeks", "Months"]}}], (1, ["weeks"])),  # "Months" never equals a LOWER
+    # the rarer of two: no stop word, fewer words; after tokens of a fixed count only
+    ([{"LOWER": {"IN": ["i", "we"]}}, {"IS_ALPHA": True, "OP": "{2}"}, {"LOWER": "safe"}], (3, ["safe"])),
+    ([{"LOWER": "the"}, {"IS_ALPHA": True, "OP": "+"}, {"LOWER": "interpreter"}], (0, ["the"])),
+    ([{"IS_ALPHA": True, "OP": "?"}, {"LOWER": "trust"}], None),  # no fixed place before it
+    ([{"LOWER": {"NOT_IN": ["so"]}}, {"IS_PUNCT": True}], None),  # no word required
+])
+def test_a_pattern_is_found_from_its_anchor(pattern, anchor):
+    compiled = compile_codebook(_codebook_of([pattern]))
+    strings = compiled.nlp.vocab.strings
+    found = [(offset, strings[name].split("\x1f")[2:]) for name, todo in compiled.plan.anchors.items()
+             for _, offset in todo]
+    assert found == ([anchor] if anchor else [])
+
+
+def _codebook_of(patterns):
+    """A codebook with one theme per token pattern."""
+    from qualcode.codebook.load import check_codebook_text
+
+    themes = "".join(f"  - id: t{i}\n    name: T{i}\n    definition: D.\n    patterns:\n      - {json.dumps(p)}\n"
+                     for i, p in enumerate(patterns))
+    codebook, problems = check_codebook_text(f"version: 1\nname: Patterns\nthemes:\n{themes}", "patterns.yaml")
+    assert codebook is not None and not problems, problems
+    return codebook
+
+
+WORDS = ["a", "b", "the", "A", "Ten", "ten", ",", "3", "."]
+
+
+def random_pattern(rng: random.Random) -> list[dict]:
+    """Word and flag tests with every operator: most get an anchor, some do not, some become phrases."""
+    pattern = []
+    for _ in range(rng.randint(1, 4)):
+        token: dict = {}
+        kind = rng.random()
+        if kind < 0.4:
+            token["LOWER"] = rng.choice(["a", "b", "the", "A", "ten"])
+        elif kind < 0.6:
+            token["LOWER"] = {"IN": rng.sample(WORDS, 2)}
+        elif kind < 0.7:
+            token["LOWER"] = {"NOT_IN": rng.sample(WORDS, 2)}
+        else:
+            token[rng.choice(["IS_ALPHA", "IS_PUNCT", "LIKE_NUM", "IS_TITLE"])] = rng.random() < 0.7
+        op = rng.choice([None, None, None, "?", "*", "+", "{2}", "{1,2}", "{0,2}"])
+        if op:
+            token["OP"] = op
+        pattern.append(token)
+    return pattern
+
+
+def test_random_patterns_find_what_spacys_matcher_finds():
+    rng = random.Random(11)
+    patterns = [random_pattern(rng) for _ in range(400)]
+    texts = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 14))) for _ in range(150)]
+    compared = 0
+    for i in range(0, len(patterns), 50):
+        compiled = compile_codebook(_codebook_of(patterns[i:i + 50]))
+        plan = compiled.plan
+        assert plan.anchors and plan.requires and plan.phrase_keys  # every path is taken
+        compared += assert_same_pattern_hits(compiled, texts)
+    assert compared > 2000
