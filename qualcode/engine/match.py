@@ -359,9 +359,10 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
         if anchor is not None:
             offset, words = anchor
             anchor_name = "\x1fanchor\x1f" + "\x1f".join(words)
-            if words and anchor_name not in strings:
+            anchor_key = strings.add(anchor_name)
+            if words and anchor_key not in anchors:  # the first pattern with this anchor
                 phrases.add(anchor_name, [Doc(nlp.vocab, words=[w]) for w in words])
-            anchors.setdefault(strings.add(anchor_name), []).append((key, offset))
+            anchors.setdefault(anchor_key, []).append((key, offset))
             continue
         requires[key] = required
         # Index the pattern under one required token, preferably one without common words

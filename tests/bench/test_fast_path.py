@@ -225,3 +225,12 @@ def test_random_patterns_find_what_spacys_matcher_finds():
         assert plan.anchors and plan.requires and plan.phrase_keys  # every path is taken
         compared += assert_same_pattern_hits(compiled, texts)
     assert compared > 2000
+
+
+def test_codebooks_compiled_with_one_pipeline_each_find_their_anchored_patterns():
+    pattern = [{"LEMMA": "trust"}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": "again"}]
+    first = compile_codebook(_codebook_of([pattern]))
+    second = compile_codebook(_codebook_of([pattern]), nlp=first.nlp)  # the anchor's name is in its strings already
+    for compiled in (first, second):
+        doc = next(iter(compiled.make_docs(["we trusted her again"])))
+        assert pattern_hits(doc, compiled) == {("t0:pattern:1", 1, 4)}
