@@ -104,6 +104,9 @@ def worker_regex(folder: str, codebook: str) -> dict:
 
 
 _COMPILED = None
+#: why a pool worker's set-up failed: its tasks raise it, so the measurement fails at once (a
+#: multiprocessing.Pool whose initializer raises starts new workers for ever)
+_INIT_ERROR: list[BaseException] = []
 
 
 def _init_engine(codebook: str) -> None:
@@ -111,7 +114,10 @@ def _init_engine(codebook: str) -> None:
     from qualcode.codebook import load_codebook
     from qualcode.engine.match import compile_codebook
 
-    _COMPILED = compile_codebook(load_codebook(codebook))
+    try:
+        _COMPILED = compile_codebook(load_codebook(codebook))
+    except Exception as exc:
+        _INIT_ERROR.append(exc)
 
 
 def _code_one(path: str) -> tuple[int, int]:
@@ -119,6 +125,8 @@ def _code_one(path: str) -> tuple[int, int]:
     from qualcode.engine.match import suggest
     from qualcode.transcripts import read_transcript
 
+    if _INIT_ERROR:
+        raise RuntimeError(f"the worker's set-up failed: {_INIT_ERROR[0]!r}")
     transcript = read_transcript(path, speakers=_COMPILED.codebook.speakers)
     return transcript.words, len(suggest(transcript, _COMPILED))
 
@@ -156,11 +164,15 @@ _TOKENIZER: dict = {}
 def _init_tokenizer(codebook: str) -> None:
     from qualcode.codebook import load_codebook
 
-    spacy = _spacy()
-    _TOKENIZER.update(nlp=spacy.blank("en"), speakers=load_codebook(codebook).speakers)
+    try:
+        _TOKENIZER.update(nlp=_spacy().blank("en"), speakers=load_codebook(codebook).speakers)
+    except Exception as exc:
+        _INIT_ERROR.append(exc)
 
 
 def _tokenize_one(path: str) -> tuple[int, int]:
+    if _INIT_ERROR:
+        raise RuntimeError(f"the worker's set-up failed: {_INIT_ERROR[0]!r}")
     words, texts = _turn_texts(Path(path), _TOKENIZER["speakers"])
     return words, sum(len(doc) for doc in _TOKENIZER["nlp"].tokenizer.pipe(texts))
 

@@ -116,3 +116,13 @@ def test_quick_run_writes_its_csv(tmp_path):
     assert measures["spaCy tokenizer only (floor)"]["x_tokenizer"] == "1.0"
     assert int(measures["qualcode --help"]["peak_rss_mb"]) > 0
     assert (tmp_path / "targets.csv").exists() and "Targets" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["pool", "tokenize_pool"])
+def test_a_pool_whose_workers_cannot_set_up_fails_at_once(tmp_path, kind):
+    corpus.generate(tmp_path / "corpus", 3_000, seed=2)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nname: [not, a, name]\n", encoding="utf-8")
+    result = subprocess.run(run.worker_cmd(kind, tmp_path / "corpus", broken, jobs=2),
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode != 0 and "the worker's set-up failed" in result.stderr
