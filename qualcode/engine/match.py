@@ -19,7 +19,8 @@ compiled for speed, with the same hits as running them all on lemmatised Docs (s
   LIKE_NUM, ...) run as Python steps on the LOWER array (`tokenmatch`). Most have an anchor: a
   token that requires a word, at a fixed number of tokens from the start of every match (`_anchor`).
   The anchor's words are one-word phrases in the same PhraseMatcher, so the places to run such a
-  pattern from come out of C with the keywords, and a Doc without them costs nothing more;
+  pattern from come out of C with the keywords: a Doc without them costs the pattern nothing, and
+  one with them runs it only if it also holds a word for each of its other required tokens;
 - every other pattern runs only on Docs holding, for every token the pattern requires, one of
   the lower-cased words that token can match (one set intersection per Doc), and there on
   windows around its rarest required word: as Python steps, or by a spaCy Matcher of its own.
@@ -97,6 +98,10 @@ class PatternPlan:
     #: Python-step patterns found from it: each match of such a pattern starts `offset` tokens before
     #: one of those words (see `_anchor`); they need no pass over the Doc of their own
     anchors: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    #: rule key of an anchored pattern that requires more than its anchor's word -> per required token,
+    #: LOWER hashes it can match: it runs only on Docs holding one of each (as `requires`)
+    anchor_requires: dict[int, tuple[frozenset[int], ...]] = field(default_factory=dict)
+    anchor_words: frozenset[int] = frozenset()  # every LOWER hash in `anchor_requires`
 
     @property
     def scans(self) -> bool:
@@ -302,7 +307,8 @@ def _required_words(token: dict) -> frozenset[str] | None:
 
 def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
                    inverse: dict[str, set[str]], phrases) -> PatternPlan:
-    """How to run each pattern; patterns that are word sequences are added to `phrases`."""
+    """How to run each pattern; patterns that are word sequences, and the words of anchors, are added to
+    `phrases` (the keywords' PhraseMatcher)."""
     from qualcode.engine import nlp as nlp_mod
 
     _, Matcher, Doc = nlp_mod.spacy_classes()
@@ -320,6 +326,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     shared: dict[str, int] = {}  # a pattern with a runner of its own (as JSON) -> the rule key of that runner
     ends: dict[int, tuple[int, int]] = {}
     anchors: dict[int, list[tuple[int, int]]] = {}
+    anchor_requires: dict[int, tuple[frozenset[int], ...]] = {}
     always_lemmas = False
     for key, pattern in patterns:
         if lookup:
@@ -358,11 +365,15 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
         anchor = _anchor(runner, strings, stop_words) if isinstance(runner, tuple) else None
         if anchor is not None:
             offset, words = anchor
-            anchor_name = "\x1fanchor\x1f" + "\x1f".join(words)
+            if not words:  # only words with capitals: the anchor never matches, nor does the pattern
+                continue
+            anchor_name = "\x1fanchor\x1f" + "\x1f".join(words)  # no word holds \x1f (see `_anchor`)
             anchor_key = strings.add(anchor_name)
-            if words and anchor_key not in anchors:  # the first pattern with this anchor
+            if anchor_key not in anchors:  # the first pattern with this anchor
                 phrases.add(anchor_name, [Doc(nlp.vocab, words=[w]) for w in words])
             anchors.setdefault(anchor_key, []).append((key, offset))
+            if len(required) > 1:
+                anchor_requires[key] = required
             continue
         requires[key] = required
         # Index the pattern under one required token, preferably one without common words
@@ -381,23 +392,27 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     return PatternPlan(runners, {k: tuple(v) for k, v in same_keys.items()}, requires,
                        {w: tuple(k) for w, k in index.items()}, frozenset(index), always, frozenset(needs_lemmas),
                        frozenset(w for ws in requires.values() for s in ws for w in s), max_len,
-                       frozenset(phrase_keys), ends, always_lemmas, {k: tuple(v) for k, v in anchors.items()})
+                       frozenset(phrase_keys), ends, always_lemmas, {k: tuple(v) for k, v in anchors.items()},
+                       anchor_requires, frozenset(w for ws in anchor_requires.values() for s in ws for w in s))
 
 
 def _anchor(steps: tuple[Step, ...], strings, stop_words) -> tuple[int, list[str]] | None:
     """(offset, words) for finding a pattern of Python steps from one word: a step that requires a
     word, preceded only by steps of a fixed number of tokens, so that every match starts `offset`
     tokens before one of `words` (its lower-cased words; one with capitals never equals a LOWER).
-    Of several, the one least likely to be common (no stop word, fewest words); None if none."""
+    A step with an empty word, or one holding white space, is not an anchor (a one-word phrase
+    would not stand for it). Of several, the one least likely to be common (no stop word, fewest
+    words); None if none."""
     best = None
     offset = 0
     for j, step in enumerate(steps):
         if step.low >= 1 and step.words is not None:
             words = [strings[w] for w in step.words]
-            if all(w and w.strip() == w and not any(c.isspace() for c in w) for w in words):
+            if all(w and not any(c.isspace() for c in w) for w in words):
+                words = sorted(w for w in words if w == w.lower())
                 rank = (any(w in stop_words for w in words), len(words), j)
                 if best is None or rank < best[0]:
-                    best = (rank, offset, sorted(w for w in words if w == w.lower()))
+                    best = (rank, offset, words)
         if step.high != step.low:
             break  # the steps after this one have no fixed place
         offset += step.low
@@ -620,7 +635,14 @@ def _matches(doc: "Doc", compiled: CompiledCodebook, phrase: list, lowers: list[
             for key, offset in todo:
                 if match[1] >= offset:
                     starts.setdefault(key, []).append(match[1] - offset)
+        present = None
         for key, places in starts.items():
+            required = plan.anchor_requires.get(key)
+            if required is not None:  # its other required tokens need a word of this Doc too
+                if present is None:
+                    present = plan.anchor_words.intersection(lowers)
+                if any(words.isdisjoint(present) for words in required):
+                    continue
             _run_pattern(plan, key, doc, lowers, 0, len(lowers), found, places)
     else:
         found = list(phrase)

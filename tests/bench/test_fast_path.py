@@ -234,3 +234,19 @@ def test_codebooks_compiled_with_one_pipeline_each_find_their_anchored_patterns(
     for compiled in (first, second):
         doc = next(iter(compiled.make_docs(["we trusted her again"])))
         assert pattern_hits(doc, compiled) == {("t0:pattern:1", 1, 4)}
+
+
+def test_an_anchored_pattern_runs_only_on_docs_holding_its_other_required_words(monkeypatch):
+    import qualcode.engine.match as match
+
+    pattern = [{"LOWER": "the"}, {"IS_ALPHA": True, "OP": "+"}, {"LOWER": "interpreter"}]
+    compiled = compile_codebook(_codebook_of([pattern]))
+    assert [offset for todo in compiled.plan.anchors.values() for _, offset in todo] == [0]  # from "the"
+    runs = []
+    monkeypatch.setattr(match, "find", lambda *args: runs.append(args[-1]) or [])
+    docs = list(compiled.make_docs(["the long day and the night and the rain", "the new interpreter spoke"]))
+    assert pattern_hits(docs[0], compiled) == set() and runs == []  # no "interpreter": never run
+    pattern_hits(docs[1], compiled)
+    assert runs == [[0]]
+    monkeypatch.undo()
+    assert pattern_hits(docs[1], compiled) == pattern_hits_reference(docs[1], compiled) == {("t0:pattern:1", 0, 3)}
