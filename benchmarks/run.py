@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -104,8 +105,7 @@ def worker_regex(folder: str, codebook: str) -> dict:
 
 
 _COMPILED = None
-#: why a pool worker's set-up failed: its tasks raise it, so the measurement fails at once (a
-#: multiprocessing.Pool whose initializer raises starts new workers for ever)
+#: why this pool worker's set-up failed (`_set_up`)
 _INIT_ERROR: list[BaseException] = []
 
 
@@ -114,10 +114,7 @@ def _init_engine(codebook: str) -> None:
     from qualcode.codebook import load_codebook
     from qualcode.engine.match import compile_codebook
 
-    try:
-        _COMPILED = compile_codebook(load_codebook(codebook))
-    except Exception as exc:
-        _INIT_ERROR.append(exc)
+    _COMPILED = compile_codebook(load_codebook(codebook))
 
 
 def _code_one(path: str) -> tuple[int, int]:
@@ -125,8 +122,6 @@ def _code_one(path: str) -> tuple[int, int]:
     from qualcode.engine.match import suggest
     from qualcode.transcripts import read_transcript
 
-    if _INIT_ERROR:
-        raise RuntimeError(f"the worker's set-up failed: {_INIT_ERROR[0]!r}")
     transcript = read_transcript(path, speakers=_COMPILED.codebook.speakers)
     return transcript.words, len(suggest(transcript, _COMPILED))
 
@@ -141,6 +136,22 @@ def worker_engine(folder: str, codebook: str) -> dict:
     return {"words": words, "seconds": time.perf_counter() - start, "hits": hits}
 
 
+def _set_up(initializer, codebook: str) -> None:
+    """A pool worker's set-up, its error kept for its tasks (a multiprocessing.Pool whose initializer
+    raises starts new workers for ever)."""
+    try:
+        initializer(codebook)
+    except Exception as exc:
+        _INIT_ERROR.append(exc)
+
+
+def _checked(work, path: str):
+    """`work(path)`, or the worker's set-up error, which the pool hands to the parent at once."""
+    if _INIT_ERROR:
+        raise RuntimeError(f"the worker's set-up failed: {_INIT_ERROR[0]!r}")
+    return work(path)
+
+
 def _in_pool(folder: str, codebook: str, jobs: int, initializer, work) -> dict:
     """`work(path) -> (words, count)` over every transcript in a pool of `jobs` processes."""
     import multiprocessing
@@ -148,8 +159,8 @@ def _in_pool(folder: str, codebook: str, jobs: int, initializer, work) -> dict:
     start = time.perf_counter()
     words = hits = 0
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs, initializer=initializer, initargs=(codebook,)) as pool:
-        for n, k in pool.imap_unordered(work, [str(p) for p in _paths(folder)], chunksize=1):
+    with multiprocessing.get_context(method).Pool(jobs, initializer=_set_up, initargs=(initializer, codebook)) as pool:
+        for n, k in pool.imap_unordered(partial(_checked, work), [str(p) for p in _paths(folder)], chunksize=1):
             words, hits = words + n, hits + k
     return {"words": words, "seconds": time.perf_counter() - start, "hits": hits}
 
@@ -164,15 +175,10 @@ _TOKENIZER: dict = {}
 def _init_tokenizer(codebook: str) -> None:
     from qualcode.codebook import load_codebook
 
-    try:
-        _TOKENIZER.update(nlp=_spacy().blank("en"), speakers=load_codebook(codebook).speakers)
-    except Exception as exc:
-        _INIT_ERROR.append(exc)
+    _TOKENIZER.update(nlp=_spacy().blank("en"), speakers=load_codebook(codebook).speakers)
 
 
 def _tokenize_one(path: str) -> tuple[int, int]:
-    if _INIT_ERROR:
-        raise RuntimeError(f"the worker's set-up failed: {_INIT_ERROR[0]!r}")
     words, texts = _turn_texts(Path(path), _TOKENIZER["speakers"])
     return words, sum(len(doc) for doc in _TOKENIZER["nlp"].tokenizer.pipe(texts))
 
