@@ -33,10 +33,11 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from qualcode.engine.negation import CLAUSE_BREAKS, NEGATION_CUES, WINDOW
-from qualcode.engine.tokenmatch import Step, compile_steps, find
+from qualcode.engine.tokenmatch import Step, compile_steps, find, fixed_checks, passing_starts
 from qualcode.errors import CodebookError, Diagnostic
 from qualcode.models import Codebook, Suggestion, Transcript
 
@@ -102,6 +103,9 @@ class PatternPlan:
     #: LOWER hashes it can match: it runs only on Docs holding one of each (as `requires`)
     anchor_requires: dict[int, tuple[frozenset[int], ...]] = field(default_factory=dict)
     anchor_words: frozenset[int] = frozenset()  # every LOWER hash in `anchor_requires`
+    #: rule key of an anchored pattern -> the tests its tokens at a fixed place from the start must pass
+    #: (`tokenmatch.fixed_checks`): the places where they fail are dropped before its steps run
+    anchor_checks: dict[int, tuple] = field(default_factory=dict)
 
     @property
     def scans(self) -> bool:
@@ -124,6 +128,15 @@ class CompiledCodebook:
     negation_cues: frozenset[int] = frozenset()  # LOWER hashes
     clause_breaks: frozenset[int] = frozenset()
     lower_attr: int = 0  # spaCy's attribute id of LOWER, for `Doc.to_array`
+
+    @cached_property
+    def sortable(self) -> dict[int, tuple[int, str, str, float]]:
+        """Rule key -> (theme order, theme, rule name, score): what `match_doc` sorts and merges hits by."""
+        return {key: (self.theme_order.get(r.theme, 0), r.theme, r.name, r.score) for key, r in self.rules.items()}
+
+    def lowers(self, doc: "Doc") -> list[int]:
+        """The LOWER hash of each token of a Doc."""
+        return doc.to_array(self.lower_attr).tolist()
 
     def make_docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
         """Docs for texts, newlines folded to spaces (offsets unchanged)."""
@@ -327,6 +340,7 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
     ends: dict[int, tuple[int, int]] = {}
     anchors: dict[int, list[tuple[int, int]]] = {}
     anchor_requires: dict[int, tuple[frozenset[int], ...]] = {}
+    anchor_checks: dict[int, tuple] = {}
     always_lemmas = False
     for key, pattern in patterns:
         if lookup:
@@ -374,6 +388,9 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
             anchors.setdefault(anchor_key, []).append((key, offset))
             if len(required) > 1:
                 anchor_requires[key] = required
+            checks = fixed_checks(runner, skip=offset)
+            if checks:
+                anchor_checks[key] = checks
             continue
         requires[key] = required
         # Index the pattern under one required token, preferably one without common words
@@ -393,7 +410,8 @@ def _plan_patterns(patterns: list[tuple[int, list[dict]]], nlp, lookup: bool,
                        {w: tuple(k) for w, k in index.items()}, frozenset(index), always, frozenset(needs_lemmas),
                        frozenset(w for ws in requires.values() for s in ws for w in s), max_len,
                        frozenset(phrase_keys), ends, always_lemmas, {k: tuple(v) for k, v in anchors.items()},
-                       anchor_requires, frozenset(w for ws in anchor_requires.values() for s in ws for w in s))
+                       anchor_requires, frozenset(w for ws in anchor_requires.values() for s in ws for w in s),
+                       anchor_checks)
 
 
 def _anchor(steps: tuple[Step, ...], strings, stop_words) -> tuple[int, list[str]] | None:
@@ -605,10 +623,9 @@ def _ensure_lemmas(doc: "Doc", compiled: CompiledCodebook) -> None:
         set_lookup_lemmas(doc)
 
 
-def _negated(lowers: list[int], start: int, cues: frozenset[int], breaks: frozenset[int]) -> bool:
-    """`negation.is_negated` on LOWER hashes (no Token objects)."""
-    for j in range(start - 1, max(start - 1 - WINDOW, -1), -1):
-        word = lowers[j]
+def _negated(before: list[int], cues: frozenset[int], breaks: frozenset[int]) -> bool:
+    """`negation.is_negated` on the LOWER hashes of the WINDOW tokens before a hit, in text order."""
+    for word in reversed(before):
         if word in breaks:
             return False
         if word in cues:
@@ -616,13 +633,16 @@ def _negated(lowers: list[int], start: int, cues: frozenset[int], breaks: frozen
     return False
 
 
-def _matches(doc: "Doc", compiled: CompiledCodebook, phrase: list, lowers: list[int]) -> list[tuple[int, int, int]]:
+def _matches(doc: "Doc", compiled: CompiledCodebook, phrase: list,
+             lowers: list[int] | None) -> tuple[list[tuple[int, int, int]], list[int] | None]:
     """(rule key, start, end) of every keyword and pattern in a Doc, from its PhraseMatcher matches:
     keywords and patterns expanded to phrases as they are; the anchors' words found there give the
-    places to run their patterns from; the other patterns run by `_pattern_matches`."""
+    places to run their patterns from; the other patterns run by `_pattern_matches`. Also the Doc's
+    LOWER array: `lowers` if given (patterns that scan the Doc need it), else made only when some
+    anchored pattern has a place to run from (None if none has)."""
     plan = compiled.plan
     if plan is None:
-        return list(phrase)
+        return list(phrase), lowers
     if plan.anchors:
         found: list[tuple[int, int, int]] = []
         starts: dict[int, list[int]] = {}
@@ -635,6 +655,8 @@ def _matches(doc: "Doc", compiled: CompiledCodebook, phrase: list, lowers: list[
             for key, offset in todo:
                 if match[1] >= offset:
                     starts.setdefault(key, []).append(match[1] - offset)
+        if starts and lowers is None:
+            lowers = compiled.lowers(doc)
         present = None
         for key, places in starts.items():
             required = plan.anchor_requires.get(key)
@@ -643,51 +665,64 @@ def _matches(doc: "Doc", compiled: CompiledCodebook, phrase: list, lowers: list[
                     present = plan.anchor_words.intersection(lowers)
                 if any(words.isdisjoint(present) for words in required):
                     continue
+            checks = plan.anchor_checks.get(key)
+            if checks is not None:
+                places = passing_starts(checks, doc, lowers, places)
+                if not places:
+                    continue
             _run_pattern(plan, key, doc, lowers, 0, len(lowers), found, places)
     else:
         found = list(phrase)
     if plan.scans:
         found.extend(_pattern_matches(doc, compiled, lowers))
-    return found
+    return found, lowers
 
 
 def match_doc(doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
     """Theme hits in one Doc, overlapping hits of a theme merged, in text order."""
     phrase = compiled.phrase_matcher(doc)
-    if not phrase and (compiled.plan is None or not compiled.plan.scans):
+    scans = compiled.plan is not None and compiled.plan.scans
+    if not phrase and not scans:
         return []
-    lowers = doc.to_array(compiled.lower_attr).tolist()
-    found = _matches(doc, compiled, phrase, lowers)
+    found, lowers = _matches(doc, compiled, phrase, compiled.lowers(doc) if scans else None)
     if not found:
         return []
-    rules, cues, breaks = compiled.rules, compiled.negation_cues, compiled.clause_breaks
+    sortable, cues, breaks = compiled.sortable, compiled.negation_cues, compiled.clause_breaks
     raw = []
     for key, start, end in found:
-        rule = rules[key]
-        raw.append((rule.theme, start, end, rule.name, rule.score, _negated(lowers, start, cues, breaks)))
-    return _merge(raw, doc, compiled)
+        order, theme, rule, score = sortable[key]
+        # the few tokens before the hit, from the LOWER array if there is one (a Token each is cheaper
+        # than the array for a Doc that needs no other word)
+        before = (lowers[max(0, start - WINDOW):start] if lowers is not None
+                  else [doc[j].lower for j in range(max(0, start - WINDOW), start)])
+        raw.append((order, start, -end, -score, rule, theme, _negated(before, cues, breaks)))
+    return _merge(raw, doc)
 
 
-def _merge(raw, doc: "Doc", compiled: CompiledCodebook) -> list[Hit]:
-    """Merge overlapping hits of the same theme: union span, best score, negated only if all are."""
-    order = compiled.theme_order
-    raw.sort(key=lambda h: (order.get(h[0], 0), h[1], -h[2], -h[4], h[3]))
+def _merge(raw: list[tuple], doc: "Doc") -> list[Hit]:
+    """Merge overlapping hits of the same theme: union span, best score, negated only if all are.
+    `raw` holds (theme order, start, -end, -score, rule, theme, negated) token spans: sorted as they
+    are, each theme's hits come in text order, longest and best first."""
+    raw.sort()
     merged: list[list] = []
-    for theme, start, end, rule, score, negated in raw:
-        last = merged[-1] if merged else None
-        if last and last[0] == theme and start < last[2]:
-            last[2] = max(last[2], end)
+    last: list | None = None
+    for order, start, end, score, rule, theme, negated in raw:
+        end, score = -end, -score
+        if last is not None and last[0] == order and start < last[2]:
+            if end > last[2]:
+                last[2] = end
             if score > last[4]:
                 last[3], last[4] = rule, score
             last[5] = last[5] and negated
             continue
-        merged.append([theme, start, end, rule, score, negated])
-    hits = []
-    for theme, start, end, rule, score, negated in merged:
-        last = doc[end - 1]  # a few Token look-ups are cheaper than an array of every token's offsets
-        hits.append(Hit(theme, doc[start].idx, last.idx + len(last), rule, score, negated))
-    hits.sort(key=lambda h: (h.start, order.get(h.theme, 0), h.end))
-    return hits
+        last = [order, start, end, rule, score, negated, theme]
+        merged.append(last)
+    spans = []
+    for order, start, end, rule, score, negated, theme in merged:
+        tail = doc[end - 1]  # a few Token look-ups are cheaper than an array of every token's offsets
+        spans.append((doc[start].idx, order, tail.idx + len(tail), theme, rule, score, negated))
+    spans.sort()  # by start character, then theme order (the merged spans of a theme do not overlap)
+    return [Hit(theme, start, end, rule, score, negated) for start, _, end, theme, rule, score, negated in spans]
 
 
 def suggest(transcript: Transcript, compiled: CompiledCodebook) -> list[Suggestion]:
@@ -733,8 +768,7 @@ def pattern_hits(doc: "Doc", compiled: CompiledCodebook) -> set[tuple[str, int, 
     """The fast path's token-pattern matches: (rule name, start token, end token)."""
     if compiled.plan is None:
         return set()
-    lowers = doc.to_array(compiled.lower_attr).tolist()
-    found = _matches(doc, compiled, compiled.phrase_matcher(doc), lowers)
+    found, _ = _matches(doc, compiled, compiled.phrase_matcher(doc), compiled.lowers(doc))
     return {(compiled.rules[k].theme + ":" + compiled.rules[k].name, s, e)
             for k, s, e in found if not compiled.rules[k].keyword_tokens}
 

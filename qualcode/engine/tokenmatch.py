@@ -140,3 +140,40 @@ def find(steps: tuple[Step, ...], doc, lowers: list[int], begin: int, end: int,
         else:
             out.extend((start, e) for e in sorted(places) if e > start)
     return out
+
+
+def fixed_checks(steps: tuple[Step, ...], skip: int) -> tuple[tuple[int, frozenset[int] | None, Step], ...]:
+    """Tests every match passes at a fixed place from its start, for `passing_starts`: those of the
+    tokens before the first step of a varying count, but token `skip` (known to pass) and the flags
+    (they need a Token). Each is (place, words, step): `words` when the words alone are tested there,
+    else None (the step's `_ok` without flags)."""
+    out = []
+    place = 0
+    for step in steps:
+        if step.low != step.high:
+            break
+        if step.words is not None and (step.flags or (not step.not_words and step.regex is None)):
+            test = (step.words, step)
+        elif not step.flags and (step.not_words or step.regex is not None):
+            test = (None, step)
+        else:
+            test = None
+        if test is not None:
+            out.extend((p, *test) for p in range(place, place + step.low) if p != skip)
+        place += step.low
+    return tuple(out)
+
+
+def passing_starts(checks: tuple[tuple[int, frozenset[int] | None, Step], ...], doc, lowers: list[int],
+                   starts: list[int]) -> list[int]:
+    """The `starts` from which the pattern can match, by its `fixed_checks` (a cheap test before `find`)."""
+    n = len(lowers)
+    out = []
+    for start in starts:
+        for place, words, step in checks:
+            i = start + place
+            if i >= n or (lowers[i] not in words if words is not None else not _ok(step, doc, lowers, i)):
+                break
+        else:
+            out.append(start)
+    return out

@@ -250,3 +250,42 @@ def test_an_anchored_pattern_runs_only_on_docs_holding_its_other_required_words(
     assert runs == [[0]]
     monkeypatch.undo()
     assert pattern_hits(docs[1], compiled) == pattern_hits_reference(docs[1], compiled) == {("t0:pattern:1", 0, 3)}
+
+
+def test_an_anchored_pattern_runs_only_from_places_where_its_fixed_words_stand(monkeypatch):
+    import qualcode.engine.match as match
+
+    pattern = [{"LOWER": {"IN": ["i", "we"]}}, {"LEMMA": "trust"}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": "the"}]
+    compiled = compile_codebook(_codebook_of([pattern]))
+    assert [offset for todo in compiled.plan.anchors.values() for _, offset in todo] == [1]  # from "trust"
+    runs = []
+    monkeypatch.setattr(match, "find", lambda *args: runs.append(args[-1]) or [])
+    docs = list(compiled.make_docs(["they trust the plan", "they trust me and we trusted the plan"]))
+    assert pattern_hits(docs[0], compiled) == set() and runs == []  # "they", not "i" or "we": never run
+    pattern_hits(docs[1], compiled)
+    assert runs == [[4]]  # from "we", not from "they"
+    monkeypatch.undo()
+    assert pattern_hits(docs[1], compiled) == pattern_hits_reference(docs[1], compiled) == {("t0:pattern:1", 4, 7)}
+
+
+def test_a_hit_is_negated_alike_in_docs_with_and_without_the_lower_array(monkeypatch):
+    """The LOWER array is made only for a Doc where an anchored pattern has a place to run from;
+    negation reads the words before a hit from it, or else from the Doc's tokens."""
+    from qualcode.codebook.load import check_codebook_text
+    from qualcode.engine.match import CompiledCodebook
+
+    text = ("version: 1\nname: N\nthemes:\n  - id: trust\n    name: Trust\n    definition: D.\n"
+            "    keywords: [trust]\n    patterns:\n      - [{LEMMA: feel}, {IS_ALPHA: true, OP: '?'}, {LOWER: safe}]\n")
+    codebook, problems = check_codebook_text(text, "n.yaml")
+    assert not problems
+    compiled = compile_codebook(codebook)
+    made = []
+    real = CompiledCodebook.lowers
+    monkeypatch.setattr(CompiledCodebook, "lowers", lambda self, doc: made.append(doc.text) or real(self, doc))
+    cases = {"I did not trust him": True, "I never, trust him": False, "no trust": True, "trust": False}
+    for sentence, negated in cases.items():
+        for extra in ("", " and we felt safe"):  # "felt": the pattern's anchor
+            [doc] = compiled.make_docs([sentence + extra])
+            hits = [h for h in match_doc(doc, compiled) if h.rule == "keyword:trust"]
+            assert [h.negated for h in hits] == [negated], doc.text
+            assert (doc.text in made) == bool(extra)

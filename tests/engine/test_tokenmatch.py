@@ -10,7 +10,7 @@ spacy = pytest.importorskip("spacy")
 from spacy.matcher import Matcher  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
-from qualcode.engine.tokenmatch import compile_steps, find  # noqa: E402
+from qualcode.engine.tokenmatch import compile_steps, find, fixed_checks, passing_starts  # noqa: E402
 
 WORDS = ["a", "b", "c", "A", "B", ",", ".", "3", "the", "x", "Ten"]
 OPS = [None, "?", "*", "+", "{2}", "{1,2}", "{2,}", "{,2}", "{0,3}"]
@@ -82,6 +82,42 @@ def test_matches_from_the_places_of_the_first_word(vocab):
     starts = [i for i, t in enumerate(doc) if t.lower_ in ("i", "we")]
     assert find(steps, doc, lowers_of(doc), 0, len(doc), starts) == [(0, 3), (0, 5), (3, 5), (6, 9)]
     assert sorted(find(steps, doc, lowers_of(doc), 0, len(doc))) == matcher_spans(vocab, pattern, doc)
+
+
+def test_the_fixed_checks_never_drop_a_start_a_match_begins_at(vocab):
+    """`passing_starts` is a cheap test before `find`: on random patterns and Docs it keeps every start
+    that has a match, and drops many that have none."""
+    rng = random.Random(11)
+    kept_with_match = dropped = 0
+    for _ in range(2500):
+        pattern = [random_token(rng) for _ in range(rng.randint(1, 4))]
+        doc = Doc(vocab, words=[rng.choice(WORDS) for _ in range(rng.randint(0, 10))])
+        steps = compile_steps(pattern, vocab.strings.add)
+        lowers = lowers_of(doc)
+        checks = fixed_checks(steps, skip=-1)
+        starts = list(range(len(doc)))
+        kept = passing_starts(checks, doc, lowers, starts)
+        assert kept == sorted(kept) and set(kept) <= set(starts)
+        for start in starts:
+            if find(steps, doc, lowers, 0, len(doc), [start]):
+                assert start in kept, (pattern, doc.text, start)
+                kept_with_match += 1
+        dropped += len(starts) - len(kept)
+    assert kept_with_match > 2000 and dropped > 1000
+
+
+def test_the_fixed_checks_are_the_word_tests_before_the_first_varying_step(vocab):
+    strings = vocab.strings
+    pattern = [{"LOWER": {"IN": ["i", "we"]}}, {"LOWER": "trust", "IS_ALPHA": True}, {"IS_PUNCT": True},
+               {"LOWER": {"REGEX": "^a"}, "OP": "{2}"}, {"LOWER": "b", "OP": "?"}, {"LOWER": "c"}]
+    steps = compile_steps(pattern, strings.add)
+    checks = fixed_checks(steps, skip=1)  # token 1 is the anchor: known to be "trust"
+    # the flag alone is not checked (it needs a Token); the regex step covers two tokens; nothing
+    # after the optional step has a fixed place
+    assert [(place, words and sorted(strings[w] for w in words)) for place, words, _ in checks] == [
+        (0, ["i", "we"]), (3, None), (4, None)]
+    doc = Doc(vocab, words="we trust , ab aa c they trust , ab aa c".split())
+    assert passing_starts(checks, doc, lowers_of(doc), [0, 6]) == [0]
 
 
 @pytest.mark.parametrize("pattern", [
