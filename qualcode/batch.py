@@ -25,7 +25,7 @@ from qualcode import __version__
 from qualcode.errors import Diagnostic, OutputError, QualcodeError
 from qualcode.export.tables import DEFAULT_WINDOW, TABLE_NAMES, Table, build_table
 from qualcode.output.write import atomic_write_bytes
-from qualcode.models import Codebook, Suggestion, Transcript
+from qualcode.models import Codebook, Suggestion, Transcript, fast_constructor, new_suggestion
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -66,6 +66,7 @@ class TurnInfo:
 
 
 _TURN_VALUES = attrgetter(*(f.name for f in fields(TurnInfo)))
+_new_turn_info = fast_constructor(TurnInfo)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class CodedTranscript:
     def from_result(cls, result: "CodingResult") -> "CodedTranscript":
         t = result.transcript
         return cls(id=t.id, path=t.path, meta=json.loads(json.dumps(t.meta, default=str)),
-                   turns=tuple(TurnInfo(u.number, u.speaker, u.role, u.words, u.line) for u in t.turns),
+                   turns=tuple(_new_turn_info(u.number, u.speaker, u.role, u.words, u.line) for u in t.turns),
                    suggestions=result.suggestions, diagnostics=t.diagnostics)
 
     @cached_property
@@ -136,7 +137,8 @@ class CodedTranscript:
     @classmethod
     def from_values(cls, id: str, path: str, meta: dict, turns, suggestions, diagnostics) -> "CodedTranscript":
         """A record from its turns and suggestions as sequences of field values (a cache entry, a pickle)."""
-        return cls(id, path, meta, tuple(TurnInfo(*t) for t in turns), tuple(Suggestion(*s) for s in suggestions),
+        return cls(id, path, meta, tuple(_new_turn_info(*t) for t in turns),
+                   tuple(new_suggestion(*s) for s in suggestions),
                    tuple(diagnostics))
 
 

@@ -1,8 +1,8 @@
 """The small, immutable records everything else works on. No I/O here."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Callable
 
 from qualcode.errors import Diagnostic
 
@@ -164,3 +164,28 @@ class Suggestion:
     score: float
     negated: bool = False
     source: str = "rule"
+
+
+def fast_constructor(cls: type) -> Callable[..., Any]:
+    """A function making instances of the frozen, slotted dataclass `cls` from positional values about
+    five times faster than `cls(*values)`, which sets each field through `object.__setattr__` (1.5 µs
+    for a Suggestion, of which coding makes 60 per 1,000 words). The values go to a mutable twin
+    generated from `cls`'s fields (so the same slots and memory layout), whose `__class__` then
+    becomes `cls`: the result is an ordinary, frozen instance of `cls`."""
+    if getattr(cls, "__slots__", None) != tuple(f.name for f in fields(cls)) \
+            or any(f.default_factory is not MISSING for f in fields(cls)):
+        raise TypeError(f"{cls.__name__} is not a plain slotted dataclass")
+    defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+    draft = dataclass(slots=True, eq=False, repr=False)(
+        type(f"_{cls.__name__}Draft", (), {"__annotations__": dict(cls.__annotations__), **defaults}))
+
+    def make(*values):
+        instance = draft(*values)
+        instance.__class__ = cls
+        return instance
+
+    make.__doc__ = f"`{cls.__name__}(*values)`, made faster (see `fast_constructor`)."
+    return make
+
+
+new_suggestion = fast_constructor(Suggestion)

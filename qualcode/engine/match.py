@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple
 from qualcode.engine.negation import CLAUSE_BREAKS, NEGATION_CUES, WINDOW
 from qualcode.engine.tokenmatch import Step, compile_steps, find, fixed_checks, passing_starts
 from qualcode.errors import CodebookError, Diagnostic
-from qualcode.models import Codebook, Suggestion, Transcript
+from qualcode.models import Codebook, Suggestion, Transcript, new_suggestion
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -738,7 +738,7 @@ def suggest(transcript: Transcript, compiled: CompiledCodebook) -> list[Suggesti
             if roles and turn.role not in roles:  # a theme with roles applies to those speakers only
                 continue
             start, end = turn.start + hit.start, turn.start + hit.end
-            out.append(Suggestion(tid, turn.number, turn.speaker, turn.role, hit.theme, path, start, end,
+            out.append(new_suggestion(tid, turn.number, turn.speaker, turn.role, hit.theme, path, start, end,
                                   bisect.bisect_right(line_starts, start), text[start:end], hit.rule, hit.score,
                                   hit.negated))
     return out

@@ -1,0 +1,43 @@
+"""Records made by `fast_constructor` are the ordinary frozen records `cls(*values)` makes."""
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import pytest
+
+from qualcode.batch import CodedTranscript, TurnInfo
+from qualcode.models import Suggestion, fast_constructor, new_suggestion
+
+VALUES = ("d01", 3, "C", "client", "trust", "alliance/trust", 10, 15, 4, "trust", "keyword:trust", 0.9)
+
+
+def test_a_fast_suggestion_is_an_ordinary_frozen_suggestion():
+    fast, plain = new_suggestion(*VALUES), Suggestion(*VALUES)
+    assert type(fast) is Suggestion
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert (fast.negated, fast.source) == (False, "rule")  # the defaults
+    assert new_suggestion(*VALUES, True, "model") == Suggestion(*VALUES, True, "model")
+    assert pickle.loads(pickle.dumps(fast)) == plain
+    assert dataclasses.replace(fast, score=1.0) == Suggestion(*VALUES[:-1], 1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.score = 1.0
+    with pytest.raises(TypeError):
+        new_suggestion(*VALUES[:-1])  # a missing value fails as Suggestion() fails
+
+
+def test_only_slotted_dataclasses_get_a_fast_constructor():
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        a: int
+
+    with pytest.raises(TypeError):
+        fast_constructor(Plain)
+
+
+def test_records_read_back_from_values_are_made_fast_and_equal():
+    turn = TurnInfo(3, "C", "client", 12, 4)
+    record = CodedTranscript("d01", "d01.txt", {"dyad": "D1"}, (turn,), (Suggestion(*VALUES),))
+    again = CodedTranscript.from_json(record.to_json(), "d01.txt")
+    assert again == record and type(again.turns[0]) is TurnInfo and type(again.suggestions[0]) is Suggestion
+    assert pickle.loads(pickle.dumps(record)) == record
