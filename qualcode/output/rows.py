@@ -46,9 +46,10 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
     """The `segment_row`s of these suggestions as CSV rows, exactly as `csv_text` writes them (LF line
     ends, booleans as true/false, text cells as `csv_cell` makes them), put together as strings: the
     cells that repeat (ids, speakers, roles, themes, rules) are rendered by the csv module once per
-    process (`_text_cell`), and so is each distinct quote, the only free text (`_quote_cell`). Cells
-    are what `Suggestion` declares (str, int, float, bool; a missing text cell is empty)."""
-    cell, quote_cell = _text_cell, _quote_cell
+    process (`_text_cell`), and so is each distinct quote, the only free text (`_quote_cell`), and each
+    score (`_score_cell`). Cells are what `Suggestion` declares (str, int, float, bool; a missing text
+    cell is empty)."""
+    cell, quote_cell, score_cell = _text_cell, _quote_cell, _score_cell
     facts = ",".join(map(cell, (transcript.dyad, transcript.group, transcript.setting)))
     heads: dict[tuple, str] = {}  # (transcript, speaker, role) -> the row's first six cells
     rules: dict[tuple, str] = {}  # (theme, theme_path, source, rule) -> those four cells
@@ -61,7 +62,7 @@ def segment_csv_text(suggestions, transcript: Transcript) -> str:
         if rule is None:
             rule = rules[s.theme, s.theme_path, s.source, s.rule] = ",".join(
                 map(cell, (s.theme, s.theme_path, s.source, s.rule)))
-        lines.append(f"{head},{s.turn},{s.line},{s.start},{s.end},{rule},{round(s.score, 4)},"
+        lines.append(f"{head},{s.turn},{s.line},{s.start},{s.end},{rule},{score_cell(s.score)},"
                      f"{'true' if s.negated else 'false'},{quote_cell(s.quote)}\n")
     return "".join(lines)
 
@@ -72,6 +73,13 @@ def _quote_cell(quote: str) -> str:
     run: most quotes are a keyword's few words, and they repeat (on the benchmark's study, 1,093
     distinct quotes among 19,983 segments)."""
     return _csv_field(csv_cell(one_line(quote), FORMULA_STARTS))  # one line: no CR or LF is left in it
+
+
+@lru_cache(maxsize=1024)
+def _score_cell(score: float) -> str:
+    """A score as `segment_row` rounds it and the csv module writes it. Rule scores take three values,
+    and rounding and printing a float costs a third of a row."""
+    return str(round(score, 4))
 
 
 @lru_cache(maxsize=4096)
