@@ -172,9 +172,10 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
     for a Suggestion, of which coding makes 60 per 1,000 words). The values go to a mutable twin
     generated from `cls`'s fields (so the same slots and memory layout), whose `__class__` then
     becomes `cls`: the result is an ordinary, frozen instance of `cls`."""
-    if getattr(cls, "__slots__", None) != tuple(f.name for f in fields(cls)) \
-            or any(f.default_factory is not MISSING for f in fields(cls)):
-        raise TypeError(f"{cls.__name__} is not a plain slotted dataclass")
+    if getattr(cls, "__slots__", None) != tuple(f.name for f in fields(cls)) or hasattr(cls, "__post_init__") \
+            or any(f.default_factory is not MISSING or not f.init or f.kw_only is True for f in fields(cls)):
+        raise TypeError(f"{cls.__name__} is not a plain slotted dataclass (no __post_init__, default_factory, "
+                        "init=False or keyword-only field)")
     defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
     draft = dataclass(slots=True, eq=False, repr=False)(
         type(f"_{cls.__name__}Draft", (), {"__annotations__": dict(cls.__annotations__), **defaults}))

@@ -75,10 +75,17 @@ def _quote_cell(quote: str) -> str:
     return _csv_field(csv_cell(one_line(quote), FORMULA_STARTS))  # one line: no CR or LF is left in it
 
 
-@lru_cache(maxsize=1024)
 def _score_cell(score: float) -> str:
     """A score as `segment_row` rounds it and the csv module writes it. Rule scores take three values,
-    and rounding and printing a float costs a third of a row."""
+    and rounding and printing a float costs a third of a row, so non-zero floats are rendered once
+    (`_float_score_cell`); zeros and other types are not cached, since a cache takes -0.0 for 0.0."""
+    if type(score) is float and score:
+        return _float_score_cell(score)
+    return str(round(score, 4))
+
+
+@lru_cache(maxsize=1024)
+def _float_score_cell(score: float) -> str:
     return str(round(score, 4))
 
 

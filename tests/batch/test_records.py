@@ -31,8 +31,25 @@ def test_only_slotted_dataclasses_get_a_fast_constructor():
     class Plain:
         a: int
 
-    with pytest.raises(TypeError):
-        fast_constructor(Plain)
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self):
+            assert self.a > 0
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived:
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Named:
+        a: int
+
+    for cls in (Plain, Checked, Derived, Named):  # each would be made differently from cls(...)
+        with pytest.raises(TypeError):
+            fast_constructor(cls)
 
 
 def test_records_read_back_from_values_are_made_fast_and_equal():

@@ -148,7 +148,7 @@ def test_segments_csv_is_what_the_csv_module_writes_for_its_rows(book):
         suggestions = tuple(Suggestion(doc_id, rng.randint(1, 9), text(3) or "A", rng.choice(["client", "=x", "a,b"]),
                                        rng.choice(["trust", "repair"]), text(3) or "p", rng.randint(0, 99),
                                        rng.randint(0, 99), rng.randint(1, 9), text(12), text(4) or "r",
-                                       rng.choice([1.0, 0.9, 0.123456, 2 / 3]), rng.random() < 0.3,
+                                       rng.choice([1.0, 0.9, 0.123456, 2 / 3, 0.0, -0.0, -0.00001, 1]), rng.random() < 0.3,
                                        rng.choice(["rule", "model", "=m"])) for _ in range(rng.randint(0, 8)))
         doc = CodedTranscript(doc_id, "t.txt", meta, (TurnInfo(1, "A", "client", 3, 1),), suggestions)
         expected = csv_text([segment_row(s, doc.facts) for s in suggestions], SEGMENT_COLUMNS, formula_safe=True)
