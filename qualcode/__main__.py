@@ -1,4 +1,4 @@
 """`python -m qualcode` runs the command-line interface."""
-from qualcode.cli import main
+from qualcode.launch import main
 
 main()

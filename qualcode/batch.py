@@ -26,14 +26,15 @@ from qualcode.errors import Diagnostic, OutputError, QualcodeError
 from qualcode.export.tables import DEFAULT_WINDOW, TABLE_NAMES, Table, build_table
 from qualcode.output.write import atomic_write_bytes
 from qualcode.models import Codebook, Suggestion, Transcript, fast_constructor, new_suggestion
+from qualcode.workers import (CACHE_DIR, has_entries as _has_entries, start_worker_server as _start_workers_early,
+                              worker_context as _worker_context, worker_count as _worker_count)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from qualcode.coding import CodingResult
 
-#: Inside an output folder: the cache of coded transcripts, and the lock file.
-CACHE_DIR = ".qualcode-cache"
+#: Inside an output folder (beside the cache, `CACHE_DIR`): the lock file.
 LOCK_NAME = ".qualcode.lock"
 #: Bump when the cache entry layout changes: old entries are then simply not found.
 CACHE_FORMAT = 2
@@ -43,10 +44,6 @@ SLEEP_ENV = "QUALCODE_TEST_SLEEP_PER_FILE"
 #: of the garbage collector would scan them all again (about 5 s of a 4 M-word run): after this many
 #: records, what exists is moved to the collector's permanent generation (`gc.freeze`) until the end.
 FREEZE_EVERY = 16
-#: With the default --jobs, one more worker per this many bytes still to code (about 40,000 words).
-MIN_BYTES_PER_WORKER = 250_000
-#: Modules the workers' fork server imports once, before it forks them.
-WORKER_PRELOAD = ("qualcode.engine.preload",)
 
 
 #: Fields of a Suggestion, in order: a cache entry stores each suggestion as a list of them.
@@ -412,23 +409,6 @@ class _Task:
     key: str
 
 
-def default_jobs() -> int:
-    """All the cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _worker_count(jobs: int | None, files: int, size: int) -> int:
-    """Processes for coding `files` files of `size` bytes in all: `jobs`, or by default all cores but no
-    more than one per MIN_BYTES_PER_WORKER (a worker costs about a second to start: not worth it for a
-    few small files)."""
-    if jobs is None:
-        return min(default_jobs(), files, max(1, size // MIN_BYTES_PER_WORKER))
-    return min(jobs, files)
-
-
 def _file_size(path: Path) -> int:
     """Bytes of a file, 0 for one that cannot be read (it is reported when it is read)."""
     try:
@@ -443,56 +423,6 @@ def _code_here(tasks: list[_Task], codebook: Codebook, pipeline, input_format, c
     compiled = compile_codebook(codebook, pipeline=pipeline) if tasks else None
     for task in tasks:
         on_done(task, _code_one(str(task.path), compiled, input_format, cache, task.key, maker))
-
-
-def _worker_context():
-    """Where workers come from: a fork server that has imported spaCy once (so each worker need not),
-    or, where there is no fork server (Windows), fresh processes."""
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(WORKER_PRELOAD))
-    return context
-
-
-def _start_workers_early(jobs: int) -> None:
-    """With more than one job, start the workers' fork server now: it imports spaCy (about a second)
-    while this process goes on hashing the files and looking them up in the cache. Best effort: where
-    there is no fork server, or it cannot start here, the pool starts its workers (or fails) itself."""
-    import multiprocessing
-
-    if jobs < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    from multiprocessing import forkserver
-
-    try:
-        _worker_context()
-        forkserver.ensure_running()
-    except (OSError, ValueError):  # e.g. a temporary folder whose path is too long for a socket
-        pass
-
-
-def end_workers() -> None:
-    """For a process about to end by `os._exit` (the command line): end the workers' fork server now and
-    run multiprocessing's clean-up at exit, which `os._exit` skips. The server holds nothing but imported
-    modules, so it is killed rather than asked to stop: tearing spaCy down would take it a fifth of a
-    second with the command's stdout and stderr still open (a caller reading them waits). The clean-up
-    removes the temporary folder (`pymp-*`) holding the server's socket, which would otherwise stay."""
-    import signal
-    import sys
-
-    server = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
-    if getattr(server, "_forkserver_pid", None):
-        try:
-            os.kill(server._forkserver_pid, signal.SIGKILL)
-            server._stop()  # reaps it and forgets it
-        except (OSError, AttributeError):  # already gone, or a Python whose fork server differs
-            pass
-    util = sys.modules.get("multiprocessing.util")
-    if util is not None:
-        util._exit_function()
 
 
 def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format, cache, maker, workers: int,
@@ -571,17 +501,6 @@ def _find_inputs(paths, *, exclude, jobs: int | None, cache_dir: Path | None, fo
     if asked:
         _start_workers_early(_worker_count(jobs, len(files), sum(_file_size(p) for p in files)))
     return _Inputs(files, failures, asked)
-
-
-def _has_entries(folder: Path | None) -> bool:
-    """Whether a cache folder holds anything at all (no folder, or none given: False)."""
-    if folder is None:
-        return False
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is not None
-    except OSError:
-        return False
 
 
 def _code_all(inputs: _Inputs, *, book: Codebook, jobs: int | None, cache_dir: Path | None, force: bool,

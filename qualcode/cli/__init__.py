@@ -66,8 +66,8 @@ def main() -> None:
     elif not isinstance(code, int):  # sys.exit("message"): printed, exit status 1
         print(code, file=sys.stderr)
         code = 1
-    if "qualcode.batch" in sys.modules:  # a batch may have started worker processes
-        from qualcode.batch import end_workers
+    if "qualcode.workers" in sys.modules:  # a batch may have started worker processes
+        from qualcode.workers import end_workers
 
         end_workers()
     try:
