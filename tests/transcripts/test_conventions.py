@@ -153,3 +153,61 @@ def test_labels_listed_later_are_recognised_by_a_role_map_already_in_use():
     roles.listed = {"mx. o, ng"}
     assert match_turn_start("Dr. K, Lee: hello", roles) is None
     assert match_turn_start("Mx. O, Ng: hi", roles).speaker == "Mx. O, Ng"
+
+
+def test_speaker_labels_are_found_as_when_every_form_was_tried_on_every_line():
+    """`match_turn_start` tries a form only where its first character (or a bracket before the first
+    colon) allows it: on random lines of labels, timestamps, sigils, brackets and colons it finds what
+    trying every form in turn found."""
+    import random
+
+    from qualcode.transcripts import plaintext as pt
+    from qualcode.transcripts.roles import RoleMap
+
+    def every_form(line, roles):  # the function before the shortcut
+        stripped = line.lstrip()
+        if ":" not in stripped and stripped[:1] not in ("[", "{"):
+            return None
+        indent = len(line) - len(stripped)
+        for regex in (pt._TS_NAME, pt._NAME_TS, pt._SIGIL):
+            m = regex.match(stripped)
+            if m and pt.plausible_name(m.group("name"), roles):
+                return pt._start(m, indent, m.groupdict().get("ts"))
+        m = pt._BRACKET.match(stripped)
+        if m:
+            name = (m.group("a") or m.group("b")).strip()
+            if (name.lower() not in pt.NOT_BRACKET_SPEAKERS and not pt._TIMESTAMP_ONLY.match(name)
+                    and pt.plausible_name(name, roles, lenient=True)):
+                return pt.TurnStart(name, indent + m.start("text") if m.group("text") else None)
+        m = pt._COLON.match(stripped)
+        if m and pt.plausible_name(m.group("name"), roles):
+            return pt._start(m, indent, None)
+        labels = roles.all_labels()
+        if labels:
+            m = pt._declared_regex(labels).match(stripped)
+            if m:
+                return pt._start(m, indent, m.group("ts"))
+        return None
+
+    rng = random.Random(7)
+    bits = ["Anna", "Client", "Dr. Weber", "SPEAKER_00", "P3", "note", "laughs", "Weber, Anna", "van Dam", "٣", "²",
+            "12:30", "0:03", "01:02:03.5", " - ", " --> ", "[", "]", "(", ")", "{", "}", "@", "#", ":", ": ", " ",
+            "  ", "\t", "text", "I said: yes", "?", "é", "_", "-", "'"]
+    roles = RoleMap.build({"speakers": {"Weber, Anna": "therapist", "Anna": "client"}})
+    found = []
+    parts = (["", " ", "\t", "[0:03] ", "(12:30) ", "[00:01 - 00:05] ", "0:03 ", "@", "#", "[", "{", "٣ ", "² "],
+             ["Anna", "Client", "Dr. Weber", "SPEAKER_00", "P3", "Note", "laughs", "Weber, Anna", "van Dam", "x y z w v"],
+             ["", " ", " (0:03)", " [01:02]", "]", "}", " (x)", "?"],
+             [":", ": ", " :", "", "] ", "} ", ":: "], ["", "text", "I said: yes", "(laughs) ok", "[0:04] then"])
+    for case in range(6000):
+        if case % 2:
+            line = "".join(rng.choice(bits) for _ in range(rng.randint(1, 9)))
+        else:
+            line = "".join(rng.choice(choices) for choices in parts)
+        expected = every_form(line, roles)
+        assert pt.match_turn_start(line, roles) == expected, repr(line)
+        if expected is not None:
+            found.append(expected)
+    # lines of every form open turns: timed (both ways round, with spans), bracketed, signed, plain
+    assert len(found) > 150 and sum(1 for t in found if t.end_timestamp) > 5
+    assert {"Anna", "Client", "Weber, Anna", "SPEAKER_00"} <= {t.speaker for t in found if t.timestamp}
