@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.files < 2:
         parser.error("--files must be 2 or more (one file is the start-up the count leaves out)")
 
+    run.compile_bytecode()
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     codebook = corpus.write_codebook(out / "bench-codebook.yaml")
