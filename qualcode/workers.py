@@ -61,9 +61,11 @@ def start_worker_server(workers: int) -> None:
     imports spaCy (about half a second) while this process goes on. Best effort: where there is no fork
     server, or it cannot start here, the pool starts its workers (or fails) itself. Starting it again
     does nothing."""
+    if workers < 2:
+        return
     import multiprocessing
 
-    if workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+    if "forkserver" not in multiprocessing.get_all_start_methods():
         return
     from multiprocessing import forkserver
 

@@ -2,6 +2,7 @@
 ask for a batch of several workers with every file to code, and only then."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -96,3 +97,11 @@ print(forkserver._forkserver._forkserver_pid)
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.stdout.split() == ["True", "False", "False", "None"], done.stderr
+
+
+def test_help_through_the_entry_point_imports_neither_spacy_nor_pandas():
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "qualcode", "--help"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60, env={**os.environ, "COLUMNS": "100"})
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert done.returncode == 0 and "Usage" in done.stdout
+    assert "qualcode.launch" in imported and not imported & {"spacy", "pandas", "thinc", "multiprocessing"}
