@@ -55,14 +55,20 @@ def lowers_of(doc) -> list[int]:
     return [t.lower for t in doc]
 
 
-def test_random_patterns_match_as_spacys_matcher_does(vocab):
-    rng = random.Random(7)
-    compared = matched = 0
-    for _ in range(2500):
+def random_cases(vocab, seed: int, n: int = 2500):
+    """(rng, pattern, doc, steps) for `n` random token patterns of word tests and random Docs."""
+    rng = random.Random(seed)
+    for _ in range(n):
         pattern = [random_token(rng) for _ in range(rng.randint(1, 4))]
         doc = Doc(vocab, words=[rng.choice(WORDS) for _ in range(rng.randint(0, 10))])
         steps = compile_steps(pattern, vocab.strings.add)
         assert steps is not None, pattern
+        yield rng, pattern, doc, steps
+
+
+def test_random_patterns_match_as_spacys_matcher_does(vocab):
+    compared = matched = 0
+    for rng, pattern, doc, steps in random_cases(vocab, 7):
         want = matcher_spans(vocab, pattern, doc)
         assert sorted(set(find(steps, doc, lowers_of(doc), 0, len(doc)))) == want, (pattern, doc.text)
         # on a part of the Doc, as the engine runs patterns on windows
@@ -87,12 +93,8 @@ def test_matches_from_the_places_of_the_first_word(vocab):
 def test_the_fixed_checks_never_drop_a_start_a_match_begins_at(vocab):
     """`passing_starts` is a cheap test before `find`: on random patterns and Docs it keeps every start
     that has a match, and drops many that have none."""
-    rng = random.Random(11)
     kept_with_match = dropped = 0
-    for _ in range(2500):
-        pattern = [random_token(rng) for _ in range(rng.randint(1, 4))]
-        doc = Doc(vocab, words=[rng.choice(WORDS) for _ in range(rng.randint(0, 10))])
-        steps = compile_steps(pattern, vocab.strings.add)
+    for _, pattern, doc, steps in random_cases(vocab, 11):
         lowers = lowers_of(doc)
         checks = fixed_checks(steps, skip=-1)
         starts = list(range(len(doc)))
