@@ -16,8 +16,8 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Iterator, Sequence
 
-from qualcode.workers import CACHE_DIR, MIN_BYTES_PER_WORKER, default_jobs, has_entries, start_worker_server, \
-    worker_count
+from qualcode.workers import CACHE_DIR, MIN_BYTES_PER_WORKER, default_jobs, end_workers, has_entries, \
+    start_worker_server, worker_count
 
 #: `qualcode code`'s options that take a value, and its flags (a test checks them against the command).
 VALUE_OPTIONS = {"--codebook": "-c", "--out": "-o", "--format": "-f", "--export": "-e", "--export-format": "-F",
@@ -26,8 +26,11 @@ VALUE_OPTIONS = {"--codebook": "-c", "--out": "-o", "--format": "-f", "--export"
 FLAGS = {"--excel": None, "--force": None, "--hide-negated": None, "--quiet": "-q"}
 #: Options of `qualcode` itself that may come before the command.
 ROOT_FLAGS = ("--debug",)
-#: A glance at the inputs looks at no more entries than this.
+#: A glance at the inputs looks at no more files and folders than this.
 GLANCE_ENTRIES = 10_000
+#: The file endings a folder's transcripts have (`qualcode.transcripts.find.transcript_suffixes`, which
+#: imports every format's reader; a test checks that the two agree).
+TRANSCRIPT_SUFFIXES = (".doc", ".docx", ".markdown", ".md", ".srt", ".text", ".txt", ".vtt", ".webvtt")
 
 _LONG = {short: long for table in (VALUE_OPTIONS, FLAGS) for long, short in table.items() if short}
 
@@ -38,8 +41,12 @@ def main() -> None:
         start_worker_server(batch_workers(sys.argv[1:]))
     except Exception:  # noqa: BLE001 - only a guess: never in the way of the command itself
         pass
-    from qualcode.cli import main as run
-
+    try:
+        from qualcode.cli import main as run
+    except KeyboardInterrupt:  # Ctrl-C while the command line is still being imported: as during a command
+        end_workers()
+        print("Interrupted.", file=sys.stderr)
+        os._exit(130)
     run()
 
 
@@ -62,8 +69,11 @@ def batch_workers(args: Sequence[str]) -> int:
         jobs = None if jobs is None else int(jobs)
     except ValueError:
         return 0
-    most = jobs if jobs is not None else default_jobs()
-    files, size = _glance(paths, files=most, size=most * MIN_BYTES_PER_WORKER)
+    if jobs is not None:  # as many workers as it says, if there are files enough
+        files, size = _glance(paths, Path(out), files=jobs, size=0)
+    else:
+        cores = default_jobs()
+        files, size = _glance(paths, Path(out), files=cores, size=cores * MIN_BYTES_PER_WORKER)
     return worker_count(jobs, files, size)
 
 
@@ -108,15 +118,16 @@ def _code_arguments(args: Sequence[str]) -> tuple[list[str], dict[str, str | boo
     return paths, options
 
 
-def _glance(paths: Sequence[str], *, files: int, size: int) -> tuple[int, int]:
-    """(files, bytes) among the inputs, counted until there are at least `files` files and `size` bytes
-    (or GLANCE_ENTRIES entries were looked at): folders are walked without their hidden entries. Not the
-    batch's own search (`qualcode.transcripts.find`), which imports the transcript formats: a guess."""
+def _glance(paths: Sequence[str], out: Path, *, files: int, size: int) -> tuple[int, int]:
+    """(files, bytes) among the inputs, counted until there are at least `files` files and `size` bytes,
+    or GLANCE_ENTRIES files and folders were looked at. In folders, as the batch searches them: files
+    with a transcript's ending, not hidden, not in the output folder. A guess, not that search
+    (`qualcode.transcripts.find`), which imports the transcript formats."""
     count = total = seen = 0
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found: Iterator[str] = _walk(path)
+            found: Iterator[str | None] = _walk(path, out)
         elif glob.has_magic(name) and not path.exists():
             found = glob.iglob(name, recursive=True)
         else:
@@ -124,18 +135,24 @@ def _glance(paths: Sequence[str], *, files: int, size: int) -> tuple[int, int]:
         for file in found:
             seen += 1
             try:
-                info = os.stat(file)
+                info = None if file is None else os.stat(file)
             except OSError:
-                continue
-            if S_ISREG(info.st_mode):
+                info = None
+            if info is not None and S_ISREG(info.st_mode):
                 count, total = count + 1, total + info.st_size
             if (count >= files and total >= size) or seen >= GLANCE_ENTRIES:
                 return count, total
     return count, total
 
 
-def _walk(folder: Path) -> Iterator[str]:
-    """The files under `folder` but not hidden, folder by folder."""
+def _walk(folder: Path, out: Path) -> Iterator[str | None]:
+    """The transcript-like files under `folder` (not hidden, not under `out`), and None for each folder."""
+    skip = os.path.abspath(out)
     for root, subfolders, names in os.walk(folder):
+        if os.path.abspath(root) == skip:
+            subfolders[:] = []
+            continue
+        yield None
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        yield from (os.path.join(root, n) for n in sorted(names) if not n.startswith("."))
+        yield from (os.path.join(root, n) for n in sorted(names)
+                    if not n.startswith(".") and n.lower().endswith(TRANSCRIPT_SUFFIXES))

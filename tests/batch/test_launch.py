@@ -32,7 +32,8 @@ def test_a_batch_with_several_workers_and_every_file_to_code_is_guessed(folders)
     for args in (["code", study, "--out", out, "--jobs", "2"], ["code", study, "-o", out, "-j2"],
                  ["code", "--jobs=2", f"--out={out}", study], ["--debug", "code", study, "-q", "-o", out, "-j", "2"],
                  ["code", study, "-c", str(SMALL_CODEBOOK), "--excel", "--window", "2", "-o", out, "-j", "2"],
-                 ["code", f"{study}/a.txt", f"{study}/sub/c.txt", "-o", out, "-j", "3"]):
+                 ["code", f"{study}/a.txt", f"{study}/sub/c.txt", "-o", out, "-j", "3"],
+                 ["code", f"{study}/*.txt", "-o", out, "-j", "2"], ["code", "-o", out, "-j", "2", "--", study]):
         assert batch_workers(args) == 2, args
     assert batch_workers(["code", study, "-o", out, "-j", "9"]) == 4  # no more workers than files
     # by default: one worker per 250 kB, no more than the cores: 400 kB of transcripts (not the hidden one)
@@ -40,6 +41,20 @@ def test_a_batch_with_several_workers_and_every_file_to_code_is_guessed(folders)
     assert batch_workers(["code", f"{study}/*.txt", f"{study}/sub", "-o", out]) == 1
     (folders[0] / "f.txt").write_bytes(b"A: so\n" * 20_000)
     assert batch_workers(["code", study, "-o", out]) == 2
+
+
+def test_the_glance_counts_what_the_batch_would_code(folders):
+    """Files of a transcript format, not hidden, not in the output folder: a recording or old tables
+    beside the transcripts do not make a small study look large."""
+    from qualcode.transcripts.find import transcript_suffixes
+
+    assert launch.TRANSCRIPT_SUFFIXES == transcript_suffixes()
+    study, out = folders
+    (study / "session1.wav").write_bytes(b"\0" * 3_000_000)
+    (study / "results").mkdir()
+    (study / "results" / "segments.txt").write_bytes(b"x" * 3_000_000)
+    assert batch_workers(["code", str(study), "-o", str(study / "results")]) == 1  # 400 kB of transcripts
+    assert batch_workers(["code", str(study), "-o", str(out)]) == 4  # another output folder: its file counts
 
 
 def test_anything_else_is_not_guessed(folders):
@@ -105,3 +120,36 @@ def test_help_through_the_entry_point_imports_neither_spacy_nor_pandas():
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert done.returncode == 0 and "Usage" in done.stdout
     assert "qualcode.launch" in imported and not imported & {"spacy", "pandas", "thinc", "multiprocessing"}
+
+
+def test_the_entry_point_starts_the_one_server_the_batch_then_uses(folders, tmp_path):
+    """`python -m qualcode code STUDY -o OUT -j 2`: the fork server is launched once, before typer is
+    imported, and the run codes with it (its workers are the server's children)."""
+    study, out = folders
+    for name in ("a.txt", "b.txt", "sub/c.txt", "sub/d.txt"):
+        (study / name).write_text("Client: I trust her.\nTherapist: Good.\n", encoding="utf-8")
+    script = f"""
+import sys
+from multiprocessing import util
+launch = util.spawnv_passfds
+def spy(path, args, fds):  # multiprocessing launches its resource tracker this way too
+    if "forkserver" in " ".join(map(str, args)):
+        print("server launched; typer imported:", "typer" in sys.modules, file=sys.stderr, flush=True)
+    return launch(path, args, fds)
+util.spawnv_passfds = spy
+sys.argv = ["qualcode", "code", {str(study)!r}, "-c", {str(SMALL_CODEBOOK)!r}, "-o", {str(out)!r}, "-j", "2", "-q"]
+from qualcode.launch import main
+main()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["server launched; typer imported: False"]
+    assert (out / "segments.csv").read_text(encoding="utf-8").count("\n") > 4
+
+
+def test_the_fork_server_ignores_ctrl_c_from_the_start():
+    """Started early, the server may be importing spaCy when Ctrl-C comes: it is the main process's."""
+    code = "import signal, qualcode.engine.preload; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip() == "True", done.stderr
