@@ -133,8 +133,10 @@ def test_a_parallel_run_leaves_no_fork_server_or_temporary_folder_behind(tmp_pat
 def test_a_run_killed_part_way_leaves_no_partial_file_and_the_next_run_completes(tmp_path, study):
     out = tmp_path / "out"
     cache = out / CACHE_DIR
-    # a run killed after its first transcript: no table yet, one whole cache entry
-    first = start_batch(study, out, "--jobs", "2", env={SLEEP_ENV: "0.4"})
+    # a run killed after its first transcript: no table yet, one whole cache entry (its server's
+    # pymp-* folder, which SIGKILL leaves, goes to this test's own temporary folder)
+    (tmp_path / "temp").mkdir()
+    first = start_batch(study, out, "--jobs", "2", env={SLEEP_ENV: "0.4", "TMPDIR": str(tmp_path / "temp")})
     try:
         wait_for(lambda: any(cache.glob("*.json")), first)
     finally:
