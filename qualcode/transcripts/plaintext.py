@@ -99,15 +99,11 @@ def match_turn_start(line: str, roles: RoleMap) -> TurnStart | None:
     if ":" not in stripped and stripped[:1] not in ("[", "{"):
         return None  # every form but `[Name] text` and `{Name} text` has a colon
     indent = len(line) - len(stripped)
-    first = stripped[:1]
-    # each form is tried only where it can match (by the first character, or a bracket before the
-    # first colon: `Name (0:03):`), in the same order: most lines are `Name: text`
-    for regex in ((_TS_NAME,) if first in "[(" or first.isdigit() else ()) + (
-            (_NAME_TS,) if _bracket_before_colon(stripped) else ()) + ((_SIGIL,) if first in "@#" else ()):
+    for regex in (_TS_NAME, _NAME_TS, _SIGIL):
         m = regex.match(stripped)
         if m and plausible_name(m.group("name"), roles):
             return _start(m, indent, m.groupdict().get("ts"))
-    m = _BRACKET.match(stripped) if first in "[{" else None
+    m = _BRACKET.match(stripped)
     if m:
         name = (m.group("a") or m.group("b")).strip()
         if (name.lower() not in NOT_BRACKET_SPEAKERS and not _TIMESTAMP_ONLY.match(name)
@@ -122,12 +118,6 @@ def match_turn_start(line: str, roles: RoleMap) -> TurnStart | None:
         if m:
             return _start(m, indent, m.group("ts"))
     return None
-
-
-def _bracket_before_colon(text: str) -> bool:
-    """Whether `(` or `[` comes before the first colon (which `text` holds), as in `Name (0:03): text`."""
-    head = text[:text.index(":")] if ":" in text else text
-    return "(" in head or "[" in head
 
 
 @lru_cache(maxsize=64)
