@@ -66,10 +66,9 @@ def main() -> None:
     elif not isinstance(code, int):  # sys.exit("message"): printed, exit status 1
         print(code, file=sys.stderr)
         code = 1
-    if "qualcode.workers" in sys.modules:  # a batch may have started worker processes
-        from qualcode.workers import end_workers
+    from qualcode.workers import end_workers  # standard library only; a no-op unless a server was started
 
-        end_workers()
+    end_workers()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -57,6 +57,12 @@ def test_the_glance_counts_what_the_batch_would_code(folders):
     assert batch_workers(["code", str(study), "-o", str(out)]) == 4  # another output folder: its file counts
 
 
+def test_the_glance_looks_at_no_more_than_its_bound(folders, monkeypatch):
+    study, out = folders
+    monkeypatch.setattr(launch, "GLANCE_ENTRIES", 3)  # the study folder, a.txt, b.txt
+    assert launch._glance([str(study)], out, files=99, size=10**9) == (2, 200_004)
+
+
 def test_anything_else_is_not_guessed(folders):
     study, out = str(folders[0]), str(folders[1])
     assert batch_workers(["code", study, "-o", out, "-j", "1"]) == 1  # one job: coded in this process
