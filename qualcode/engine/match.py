@@ -188,6 +188,17 @@ def _uses_lemma(pattern) -> bool:
     return False
 
 
+def pattern_attributes(patterns: Iterable[list]) -> set[str] | None:
+    """The token attributes (upper case) that patterns test; None if some pattern tests an extension (`_`),
+    which may read any attribute."""
+    out: set[str] = set()
+    for pattern in patterns:
+        for token in pattern:
+            if isinstance(token, dict):
+                out.update(str(k).upper() for k in token)
+    return None if "_" in out else out
+
+
 def _inverse_table(table: dict[str, str], lemmas: set[str] | None = None) -> dict[str, set[str]]:
     """lemma -> the word forms the table gives it, for `lemmas` only (all if None): one pass, no more."""
     inverse: dict[str, set[str]] = {}
@@ -439,14 +450,24 @@ def _anchor(steps: tuple[Step, ...], strings, stop_words) -> tuple[int, list[str
 
 def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
                      nlp: "Language | None" = None) -> CompiledCodebook:
-    """Build the pipeline and matchers for a codebook (once per process)."""
+    """Build the pipeline and matchers for a codebook (once per process). The built-in pipeline made
+    here computes only the lexical attributes the codebook's patterns test (`nlp.compute_only`);
+    `nlp`, a pipeline to share, must compute those the codebook tests."""
     from qualcode.engine import nlp as nlp_mod
 
+    attributes = pattern_attributes(p for t in codebook.themes for p in t.patterns)
     if nlp is None:
         # The built-in pipeline needs no lemmatizer: keywords and LEMMA tests are expanded to word
         # forms. A trained pipeline keeps its own lemmas (patterns using LEMMA read them).
         needs_lemmas = bool(pipeline) and any(_uses_lemma(p) for t in codebook.themes for p in t.patterns)
         nlp = nlp_mod.load_pipeline(pipeline, lemmas=needs_lemmas)
+        if not pipeline and attributes is not None:  # (a trained pipeline's components read them all)
+            nlp_mod.compute_only(nlp, attributes)
+    else:
+        missing = nlp_mod.not_computed(nlp, attributes)
+        if missing:
+            raise ValueError(f"the pipeline given does not compute {', '.join(missing)}, which this codebook's "
+                             "patterns test: pass a pipeline of its own (or none)")
     lookup = not pipeline and set(nlp.pipe_names) <= {nlp_mod.LEMMA_COMPONENT}
     PhraseMatcher, Matcher, Doc = nlp_mod.spacy_classes()
     table = nlp_mod.lemma_table()

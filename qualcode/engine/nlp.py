@@ -10,7 +10,7 @@ import re
 import sys
 import types
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from qualcode.errors import Diagnostic, PipelineError
 
@@ -160,6 +160,34 @@ def load_pipeline(name: str | None = None, *, lemmas: bool = True) -> "Language"
         _register_lemmatizer()
         nlp.add_pipe(LEMMA_COMPONENT)
     return nlp
+
+
+#: The lexical attribute qualcode itself reads of every word: keywords, negation and the LOWER array.
+ALWAYS_COMPUTED = frozenset({"LOWER"})
+
+
+def compute_only(nlp: "Language", attributes: Iterable[str]) -> None:
+    """Have the pipeline compute only these lexical attributes (and LOWER) for the words it meets from
+    now on; the others stay unset (0, False). spaCy computes a new word's attributes in Python (shape,
+    norm, prefix, suffix, like_num, like_url and a dozen flags): about a sixth of the tokenizer's work
+    on text with new words, and the built-in pipeline reads none of them unless a pattern tests it.
+    A token's text, offsets, whitespace and length are not attributes of this kind."""
+    from spacy.attrs import IDS
+
+    keep = {IDS[name] for name in ALWAYS_COMPUTED | set(attributes) if name in IDS}
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr in keep}
+
+
+def not_computed(nlp: "Language", attributes: Iterable[str] | None) -> list[str]:
+    """The lexical attributes among `attributes` (None: all) that the pipeline does not compute, sorted."""
+    from spacy.attrs import IDS
+    from spacy.lang.lex_attrs import LEX_ATTRS
+
+    lexical = {name for name, attr in IDS.items() if attr in LEX_ATTRS} | {"NORM", "IS_STOP", "LANG"}
+    wanted = lexical if attributes is None else lexical & set(attributes)
+    getters = nlp.vocab.lex_attr_getters
+    return sorted(name for name in wanted if IDS[name] not in getters)
 
 
 def spacy_classes():

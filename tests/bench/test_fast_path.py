@@ -289,3 +289,66 @@ def test_a_hit_is_negated_alike_in_docs_with_and_without_the_lower_array(monkeyp
             hits = [h for h in match_doc(doc, compiled) if h.rule == "keyword:trust"]
             assert [h.negated for h in hits] == [negated], doc.text
             assert (doc.text in made) == bool(extra)
+
+
+#: One pattern per lexical attribute a pattern can test (spaCy computes each for a new word), each with a word the text has
+#: (so that every one fires, and a missing attribute would change what it finds).
+ATTRIBUTE_PATTERNS = [
+    [{"SHAPE": "Xxxxx"}, {"LOWER": "said"}], [{"NORM": "not"}],
+    [{"LENGTH": 11}], [{"IS_ALPHA": False, "IS_PUNCT": False, "LIKE_NUM": True}], [{"IS_DIGIT": True}],
+    [{"IS_LOWER": False, "IS_UPPER": True}], [{"IS_TITLE": True}, {"IS_SPACE": False, "IS_STOP": True}],
+    [{"LIKE_URL": True}], [{"LIKE_EMAIL": True}], [{"IS_CURRENCY": True}, {"LIKE_NUM": True}],
+    [{"IS_BRACKET": True}, {"IS_ALPHA": True}], [{"IS_QUOTE": True, "IS_LEFT_PUNCT": True}],
+    [{"IS_RIGHT_PUNCT": True}], [{"IS_ASCII": False}],
+]
+ATTRIBUTE_TEXTS = EDGE_TEXTS + [
+    "Maria said she isn't understanding, she wasn't understood (really) at all",
+    "Write to clinic@example.org or see https://example.org/help, it costs $40 or 12 euros",
+    "The HELP line said «wait» and “please” — 2024 was uncharacteristically long, café closed",
+]
+
+
+def _lexical(compiled) -> set[str]:
+    from spacy.attrs import IDS
+
+    names = {attr: name for name, attr in IDS.items()}
+    return {names[attr] for attr in compiled.nlp.vocab.lex_attr_getters}
+
+
+def test_the_built_in_pipeline_computes_only_the_attributes_the_patterns_test():
+    """spaCy computes a new word's lexical attributes in Python, a sixth of the tokenizer's work on new
+    text: a codebook's own pipeline computes LOWER and what its patterns test, nothing else."""
+    from qualcode.engine.match import pattern_attributes
+
+    assert _lexical(compile_codebook(load_codebook(DEFAULT_CODEBOOK))) <= {"LOWER", "IS_ALPHA", "IS_PUNCT"}
+    assert _lexical(compile_codebook(_codebook_of([[{"LOWER": "a"}]]))) == {"LOWER"}
+    assert _lexical(compile_codebook(_codebook_of([[{"shape": "dd"}, {"IS_STOP": True, "OP": "?"}]]))) == \
+        {"LOWER", "SHAPE", "IS_STOP"}
+    # an extension attribute may read any other: then all are computed
+    assert pattern_attributes([[{"LOWER": "a"}], [{"_": {"x": 1}}]]) is None
+
+
+def test_patterns_find_the_same_with_only_their_attributes_computed():
+    import spacy
+
+    codebook = _codebook_of(ATTRIBUTE_PATTERNS)
+    own = compile_codebook(codebook)
+    assert len(_lexical(own)) < len(_lexical(compile_codebook(codebook, nlp=spacy.blank("en"))))
+    texts = ATTRIBUTE_TEXTS + turn_texts(DATA / "annomi" / "transcripts", codebook.speakers)
+    fired = set()
+    for every in (compile_codebook(codebook, nlp=spacy.blank("en")), own):
+        found = []
+        for doc in every.make_docs(texts):
+            found.append(sorted(pattern_hits(doc, every)))
+            assert set(found[-1]) == pattern_hits_reference(doc, every)
+        fired.add(tuple(map(tuple, found)))
+    assert len(fired) == 1  # the same hits, text by text
+    names = {name for hits in fired.pop() for name, _, _ in hits}
+    assert len(names) == len(ATTRIBUTE_PATTERNS), sorted(names)  # every pattern found something
+
+
+def test_a_shared_pipeline_must_compute_the_attributes_the_codebook_tests():
+    first = compile_codebook(_codebook_of([[{"LOWER": "a"}]]))
+    assert compile_codebook(_codebook_of([[{"LOWER": "b"}]]), nlp=first.nlp).nlp is first.nlp
+    with pytest.raises(ValueError, match="does not compute SHAPE"):
+        compile_codebook(_codebook_of([[{"SHAPE": "dd"}]]), nlp=first.nlp)
