@@ -24,13 +24,20 @@ class CodingResult:
 
 def code_transcript(path: str | Path, *, codebook: Codebook | str | Path | None = None,
                     pipeline: str | None = None, input_format: str | None = None,
-                    compiled=None) -> CodingResult:
-    """Read the transcript at `path` and suggest themes from `codebook` (default: the study codebook)."""
+                    compiled=None, transcript: Transcript | None = None) -> CodingResult:
+    """Read the transcript at `path` and suggest themes from `codebook` (default: the study codebook).
+    `transcript`: the file as `read_for_coding` read it already (it is not read again)."""
     from qualcode.engine.match import compile_codebook, suggest
 
     if not isinstance(codebook, Codebook):
         codebook = load_codebook(codebook)
-    transcript = read_transcript(path, speakers=codebook.speakers, input_format=input_format)
+    if transcript is None:
+        transcript = read_for_coding(path, codebook, input_format)
     if compiled is None:
         compiled = compile_codebook(codebook, pipeline=pipeline)
     return CodingResult(transcript, tuple(suggest(transcript, compiled)))
+
+
+def read_for_coding(path: str | Path, codebook: Codebook, input_format: str | None = None) -> Transcript:
+    """The transcript at `path`, read as coding it against `codebook` reads it (its speakers' roles)."""
+    return read_transcript(path, speakers=codebook.speakers, input_format=input_format)

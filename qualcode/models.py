@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
+from functools import cached_property
 from typing import Any, Callable
 
 from qualcode.errors import Diagnostic
@@ -78,8 +79,9 @@ class Turn:
     timestamp: str | None = None
     end_timestamp: str | None = None
 
-    @property
+    @cached_property
     def words(self) -> int:
+        """Words as white space separates them (kept once counted, and pickled with the turn)."""
         return len(self.text.split())
 
 

@@ -27,6 +27,37 @@ def test_two_workers_write_the_same_bytes_as_one(tmp_path, study):
     assert cached(tmp_path / "one") == cached(tmp_path / "two")
 
 
+def test_files_read_while_the_workers_start_are_coded_and_reported_as_the_workers_would(tmp_path, study,
+                                                                                        monkeypatch):
+    """While the workers' fork server starts, the main process reads the next files for them: the
+    same tables, cache and failures as a run that reads every file where it codes it."""
+    import threading
+
+    import qualcode.batch as batch
+
+    (study / "binary.txt").write_bytes(b"\x00\x01\x02" * 50)  # small files: read ahead, as the largest are not
+    (study / "notes.md").write_text("just some notes, nobody speaks here\n")
+
+    class NeverReady(batch._Starting):  # the workers start only once every file has been read ahead
+        def __init__(self, submit, tasks):
+            super().__init__(submit, tasks)
+            self.done = threading.Event()
+
+    read = []
+    real = batch._read_ahead
+    monkeypatch.setattr(batch, "_read_ahead", lambda path, *args: read.append(os.path.basename(path)) or real(path, *args))
+    monkeypatch.setattr(batch, "_Starting", NeverReady)
+    two = run_batch([study], out=tmp_path / "two", codebook=SMALL_CODEBOOK, jobs=2)
+    monkeypatch.undo()
+    one = run_batch([study], out=tmp_path / "one", codebook=SMALL_CODEBOOK, jobs=1)
+    assert sorted(read) == ["binary.txt", "d01-client.txt", "d02-therapist.txt", "notes.md"]  # all but the 2 largest
+    assert (two.coded, [f.path for f in two.failures]) == (4, [str(study / "binary.txt"), str(study / "notes.md")])
+    assert two.failures == one.failures
+    assert output_files(tmp_path / "one") == output_files(tmp_path / "two")
+    cached = lambda folder: {p.name: p.read_bytes() for p in (folder / CACHE_DIR).iterdir()}  # noqa: E731
+    assert cached(tmp_path / "one") == cached(tmp_path / "two")
+
+
 def test_the_fork_server_starts_before_the_codebook_loads_when_every_file_is_to_code(tmp_path, study, monkeypatch):
     import qualcode.batch as batch
     import qualcode.codebook as codebook_mod
