@@ -175,23 +175,29 @@ def transcript_cooccurrence(doc: "CodedTranscript", themes: Sequence[str], windo
     present = sorted((order[theme], sorted(turns)) for theme, turns in turns_of.items() if theme in order)
     if len(present) < 2:
         return []
-    columns = np.array(sorted({t for _, turns in present for t in turns}), dtype=np.int64)
+    # Every row's coded turns as one array (rows in order, each row's turns ascending), and the whole
+    # matrix from a few calls: no Python loop over the themes.
+    lengths = [len(turns) for _, turns in present]
+    places = np.fromiter((t for _, turns in present for t in turns), dtype=np.int64, count=sum(lengths))
+    rows = np.repeat(np.arange(len(present), dtype=np.int64), lengths)
+    columns = np.unique(places)
     reach = min(window, int(columns[-1] - columns[0]))  # a wider window finds nothing more
     coded = np.zeros((len(present), len(columns)), dtype=np.int64)
-    near_counts = np.empty_like(coded)
-    for row, (_, turns) in enumerate(present):
-        places = np.array(turns, dtype=np.int64)
-        coded[row, np.searchsorted(columns, places)] = 1
-        near_counts[row] = (np.searchsorted(places, columns + reach, "right")
-                            - np.searchsorted(places, columns - reach, "left"))
-    same, near = (coded @ coded.T).tolist(), (coded @ near_counts.T).tolist()
-    n, out = len(themes), []
-    for x, (i, _) in enumerate(present):  # only the pairs of themes this transcript has
-        first = i * (n - 1) - i * (i - 1) // 2 - i - 1  # + j: the index of (themes[i], themes[j]), i < j
-        for y in range(x + 1, len(present)):
-            if near[x][y]:
-                out.append((first + present[y][0], same[x][y], near[x][y]))
-    return out
+    coded[rows, np.searchsorted(columns, places)] = 1
+    # N[row, c] = the row's turns in [c - reach, c + reach]: with each turn keyed row * span + turn
+    # (span above every turn + reach), one sorted array holds every row's turns in turn
+    span = int(columns[-1]) + reach + 1
+    keys = rows * span + places
+    base = np.arange(len(present), dtype=np.int64)[:, None] * span
+    near_counts = (np.searchsorted(keys, base + columns + reach, "right")
+                   - np.searchsorted(keys, base + np.maximum(columns - reach, 0), "left"))
+    same, near = coded @ coded.T, coded @ near_counts.T
+    xs, ys = np.nonzero(np.triu(near, 1))  # the pairs this transcript has (x < y), in row order
+    ids = np.array([i for i, _ in present], dtype=np.int64)
+    i, j = ids[xs], ids[ys]
+    n = len(themes)
+    index = i * (n - 1) - i * (i - 1) // 2 - i - 1 + j  # of (themes[i], themes[j]) in `theme_pairs`
+    return list(zip(index.tolist(), same[xs, ys].tolist(), near[xs, ys].tolist()))
 
 
 def cooccurrence_rows(documents: Sequence["CodedTranscript"], codebook: Codebook, *,
