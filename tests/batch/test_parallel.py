@@ -58,6 +58,24 @@ def test_files_read_while_the_workers_start_are_coded_and_reported_as_the_worker
     assert cached(tmp_path / "one") == cached(tmp_path / "two")
 
 
+def test_a_failure_to_start_the_workers_is_raised_in_the_calling_thread(tmp_path, study, monkeypatch):
+    """The first tasks are submitted from a thread (`_Starting`): what stops them is raised where the
+    run was called, as when the run submitted them itself."""
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    submit = ProcessPoolExecutor.submit
+
+    def cannot_start(self, *args, **kwargs):  # in the starting thread only: the run's own submits work
+        if threading.current_thread() is not threading.main_thread():
+            raise OSError("no more processes")
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", cannot_start)
+    with pytest.raises(OSError, match="no more processes"):
+        run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
+
+
 def test_the_fork_server_starts_before_the_codebook_loads_when_every_file_is_to_code(tmp_path, study, monkeypatch):
     import qualcode.batch as batch
     import qualcode.codebook as codebook_mod
