@@ -38,9 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
 LOCK_NAME = ".qualcode.lock"
 #: Bump when the cache entry layout changes: old entries are then simply not found.
 CACHE_FORMAT = 2
-#: While a pool's workers start, the main process reads transcripts for them (`_read_ahead`), at most
-#: this many bytes of them, so that memory stays flat however large the study. (Of the benchmark's
-#: 1 M-word study, 5.6 MB, it read 2.6-5.6 MB before the fork server was ready.)
+#: While a pool's workers start, the main process reads transcripts for them (`_read_ahead`): at most
+#: this many bytes of them, pickled (about 1.2-3 times the files' bytes), so that memory stays flat
+#: however large the study. (Of the benchmark's 1 M-word study, 5.6 MB of files, it read 2.6-5.6 MB
+#: of them before the fork server was ready.)
 READ_AHEAD_BYTES = 16_000_000
 #: Test hook: seconds each file sleeps before it is coded (lets a test kill a run part-way).
 SLEEP_ENV = "QUALCODE_TEST_SLEEP_PER_FILE"
@@ -485,17 +486,20 @@ def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format
         read: dict[int, tuple[str, Any]] = {}
         budget = READ_AHEAD_BYTES
         for task in rest:
-            if starting.done.is_set() or task.size > budget:
+            if starting.done.is_set() or budget <= 0:
                 break
-            read[task.index] = _read_ahead(str(task.path), codebook, input_format)
-            budget -= task.size
-        starting.finish()
-        for task in rest:
-            status, value = read.pop(task.index, ("ok", None))
-            if status == "ok":
-                submit(task, value)
-            else:
-                on_done(task, (status, value))
+            read[task.index] = status, value = _read_ahead(str(task.path), codebook, input_format)
+            budget -= len(value) if status == "ok" else task.size
+        try:
+            starting.finish()
+            for task in rest:
+                status, value = read.pop(task.index, ("ok", None))
+                if status == "ok":
+                    submit(task, value)
+                else:
+                    on_done(task, (status, value))
+        except BrokenProcessPool:  # a worker died before any file came back: as below
+            raise _workers_could_not_start() from None
         started = False
         for future in as_completed(futures):
             task = futures[future]
@@ -504,16 +508,20 @@ def _code_in_pool(tasks: list[_Task], codebook: Codebook, pipeline, input_format
                 started = True
             except BrokenProcessPool:
                 if not started:
-                    raise QualcodeError(Diagnostic(
-                        "QC508", "the worker processes could not start", None,
-                        hint="from a Python script, call code_corpus() under 'if __name__ == \"__main__\":' "
-                             "(as for any multiprocessing code), or pass jobs=1")) from None
+                    raise _workers_could_not_start() from None
                 outcome = "error", (Diagnostic("QC504", "the worker process coding this file stopped unexpectedly",
                                                str(task.path), hint="run again (perhaps with --jobs 1); "
                                                "if it happens again, the machine may be short of memory"),)
             on_done(task, outcome)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _workers_could_not_start() -> QualcodeError:
+    return QualcodeError(Diagnostic(
+        "QC508", "the worker processes could not start", None,
+        hint="from a Python script, call code_corpus() under 'if __name__ == \"__main__\":' "
+             "(as for any multiprocessing code), or pass jobs=1"))
 
 
 class _Starting:

@@ -38,10 +38,14 @@ def test_files_read_while_the_workers_start_are_coded_and_reported_as_the_worker
     (study / "binary.txt").write_bytes(b"\x00\x01\x02" * 50)  # small files: read ahead, as the largest are not
     (study / "notes.md").write_text("just some notes, nobody speaks here\n")
 
-    class NeverReady(batch._Starting):  # the workers start only once every file has been read ahead
-        def __init__(self, submit, tasks):
-            super().__init__(submit, tasks)
-            self.done = threading.Event()
+    class NeverReady(batch._Starting):  # the main process never sees the workers ready: it reads every file
+        @property
+        def done(self):
+            return threading.Event()
+
+        @done.setter
+        def done(self, value):
+            pass
 
     read = []
     real = batch._read_ahead
@@ -73,6 +77,27 @@ def test_a_failure_to_start_the_workers_is_raised_in_the_calling_thread(tmp_path
 
     monkeypatch.setattr(ProcessPoolExecutor, "submit", cannot_start)
     with pytest.raises(OSError, match="no more processes"):
+        run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
+
+
+def test_a_worker_dying_before_the_rest_is_submitted_is_the_workers_not_starting(tmp_path, study, monkeypatch):
+    """The files read ahead are submitted once the workers have started; if the pool is broken by then
+    (a worker died at start), the run stops with QC508, as when no file comes back."""
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from qualcode.errors import QualcodeError
+
+    submit = ProcessPoolExecutor.submit
+
+    def broken_after_start(self, *args, **kwargs):  # the starting thread's submits work, the rest find it broken
+        if threading.current_thread() is threading.main_thread():
+            raise BrokenProcessPool("A child process terminated abruptly")
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", broken_after_start)
+    with pytest.raises(QualcodeError, match="QC508 the worker processes could not start"):
         run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
 
 
