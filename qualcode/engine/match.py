@@ -190,12 +190,14 @@ def _uses_lemma(pattern) -> bool:
 
 def pattern_attributes(patterns: Iterable[list]) -> set[str] | None:
     """The token attributes (upper case) that patterns test; None if some pattern tests an extension (`_`),
-    which may read any attribute."""
+    which may read any attribute, or names one otherwise than by its name (spaCy also takes its ids)."""
     out: set[str] = set()
     for pattern in patterns:
         for token in pattern:
             if isinstance(token, dict):
-                out.update(str(k).upper() for k in token)
+                if not all(isinstance(k, str) for k in token):
+                    return None
+                out.update(k.upper() for k in token)
     return None if "_" in out else out
 
 

@@ -184,13 +184,15 @@ def transcript_cooccurrence(doc: "CodedTranscript", themes: Sequence[str], windo
     reach = min(window, int(columns[-1] - columns[0]))  # a wider window finds nothing more
     coded = np.zeros((len(present), len(columns)), dtype=np.int64)
     coded[rows, np.searchsorted(columns, places)] = 1
-    # N[row, c] = the row's turns in [c - reach, c + reach]: with each turn keyed row * span + turn
-    # (span above every turn + reach), one sorted array holds every row's turns in turn
-    span = int(columns[-1]) + reach + 1
-    keys = rows * span + places
+    # N[row, c] = the row's turns in [c - reach, c + reach]: with each turn t keyed row * span + t - first
+    # (span above every such t + reach), one sorted array holds every row's turns in turn
+    first = int(columns[0])
+    span = int(columns[-1]) - first + reach + 1
+    keys = rows * span + (places - first)
     base = np.arange(len(present), dtype=np.int64)[:, None] * span
-    near_counts = (np.searchsorted(keys, base + columns + reach, "right")
-                   - np.searchsorted(keys, base + np.maximum(columns - reach, 0), "left"))
+    at = columns - first
+    near_counts = (np.searchsorted(keys, base + at + reach, "right")
+                   - np.searchsorted(keys, base + np.maximum(at - reach, 0), "left"))
     same, near = coded @ coded.T, coded @ near_counts.T
     xs, ys = np.nonzero(np.triu(near, 1))  # the pairs this transcript has (x < y), in row order
     ids = np.array([i for i, _ in present], dtype=np.int64)

@@ -291,8 +291,8 @@ def test_a_hit_is_negated_alike_in_docs_with_and_without_the_lower_array(monkeyp
             assert (doc.text in made) == bool(extra)
 
 
-#: One pattern per lexical attribute a pattern can test (spaCy computes each for a new word), each with a word the text has
-#: (so that every one fires, and a missing attribute would change what it finds).
+#: One pattern per lexical attribute a pattern can test (spaCy computes each for a new word), each
+#: with a word the text has: every one fires, and leaving out any one of them changes what it finds.
 ATTRIBUTE_PATTERNS = [
     [{"SHAPE": "Xxxxx"}, {"LOWER": "said"}], [{"NORM": "not"}],
     [{"LENGTH": 11}], [{"IS_ALPHA": False, "IS_PUNCT": False, "LIKE_NUM": True}], [{"IS_DIGIT": True}],
@@ -300,11 +300,15 @@ ATTRIBUTE_PATTERNS = [
     [{"LIKE_URL": True}], [{"LIKE_EMAIL": True}], [{"IS_CURRENCY": True}, {"LIKE_NUM": True}],
     [{"IS_BRACKET": True}, {"IS_ALPHA": True}], [{"IS_QUOTE": True, "IS_LEFT_PUNCT": True}],
     [{"IS_RIGHT_PUNCT": True}], [{"IS_ASCII": False}],
+    # true flags and a norm on words the pipeline first meets in the text (not in its special cases)
+    [{"NORM": "xylophones"}], [{"LOWER": "zebras", "IS_LOWER": True}], [{"IS_SPACE": True}],
+    [{"LOWER": "§", "IS_PUNCT": True}], [{"IS_BRACKET": True, "LOWER": "{"}],
 ]
 ATTRIBUTE_TEXTS = EDGE_TEXTS + [
     "Maria said she isn't understanding, she wasn't understood (really) at all",
     "Write to clinic@example.org or see https://example.org/help, it costs $40 or 12 euros",
     "The HELP line said «wait» and “please” — 2024 was uncharacteristically long, café closed",
+    "Xylophones and zebras\u2003here, see § 4 {note}",
 ]
 
 
@@ -324,8 +328,11 @@ def test_the_built_in_pipeline_computes_only_the_attributes_the_patterns_test():
     assert _lexical(compile_codebook(_codebook_of([[{"LOWER": "a"}]]))) == {"LOWER"}
     assert _lexical(compile_codebook(_codebook_of([[{"shape": "dd"}, {"IS_STOP": True, "OP": "?"}]]))) == \
         {"LOWER", "SHAPE", "IS_STOP"}
-    # an extension attribute may read any other: then all are computed
+    # an extension attribute may read any other, and spaCy takes attribute ids too: then all are computed
+    from spacy.attrs import SHAPE
+
     assert pattern_attributes([[{"LOWER": "a"}], [{"_": {"x": 1}}]]) is None
+    assert pattern_attributes([[{SHAPE: "dd"}]]) is None
 
 
 def test_patterns_find_the_same_with_only_their_attributes_computed():
