@@ -62,20 +62,25 @@ def test_files_read_while_the_workers_start_are_coded_and_reported_as_the_worker
     assert cached(tmp_path / "one") == cached(tmp_path / "two")
 
 
-def test_a_failure_to_start_the_workers_is_raised_in_the_calling_thread(tmp_path, study, monkeypatch):
-    """The first tasks are submitted from a thread (`_Starting`): what stops them is raised where the
-    run was called, as when the run submitted them itself."""
+def _submits_fail(monkeypatch, error: BaseException, *, in_main_thread: bool) -> None:
+    """The pool's submits raise `error` in the main thread only, or in the starting thread only."""
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
     submit = ProcessPoolExecutor.submit
 
-    def cannot_start(self, *args, **kwargs):  # in the starting thread only: the run's own submits work
-        if threading.current_thread() is not threading.main_thread():
-            raise OSError("no more processes")
+    def failing(self, *args, **kwargs):
+        if (threading.current_thread() is threading.main_thread()) == in_main_thread:
+            raise error
         return submit(self, *args, **kwargs)
 
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", cannot_start)
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", failing)
+
+
+def test_a_failure_to_start_the_workers_is_raised_in_the_calling_thread(tmp_path, study, monkeypatch):
+    """The first tasks are submitted from a thread (`_Starting`): what stops them is raised where the
+    run was called, as when the run submitted them itself (the run's own submits work)."""
+    _submits_fail(monkeypatch, OSError("no more processes"), in_main_thread=False)
     with pytest.raises(OSError, match="no more processes"):
         run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
 
@@ -83,20 +88,11 @@ def test_a_failure_to_start_the_workers_is_raised_in_the_calling_thread(tmp_path
 def test_a_worker_dying_before_the_rest_is_submitted_is_the_workers_not_starting(tmp_path, study, monkeypatch):
     """The files read ahead are submitted once the workers have started; if the pool is broken by then
     (a worker died at start), the run stops with QC508, as when no file comes back."""
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     from qualcode.errors import QualcodeError
 
-    submit = ProcessPoolExecutor.submit
-
-    def broken_after_start(self, *args, **kwargs):  # the starting thread's submits work, the rest find it broken
-        if threading.current_thread() is threading.main_thread():
-            raise BrokenProcessPool("A child process terminated abruptly")
-        return submit(self, *args, **kwargs)
-
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", broken_after_start)
+    _submits_fail(monkeypatch, BrokenProcessPool("A child process terminated abruptly"), in_main_thread=True)
     with pytest.raises(QualcodeError, match="QC508 the worker processes could not start"):
         run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=2)
 
