@@ -13,6 +13,7 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -396,8 +397,6 @@ def _read_ahead(path: str, codebook: Codebook, input_format: str | None) -> tupl
     """("ok", pickled transcript) or ("error", diagnostics): a file read in the main process for a
     worker (its words counted and the whole pickled here, while the main process has time), reported
     as `_code_one` reports a file it cannot read."""
-    import pickle
-
     from qualcode.coding import read_for_coding
 
     try:
@@ -433,8 +432,6 @@ def _work(path: str, input_format: str | None, cache: Path | None, key: str,
     if "fatal" in _WORKER:
         return "fatal", _WORKER["fatal"]
     if transcript is not None:
-        import pickle
-
         transcript = pickle.loads(transcript)
     return _code_one(path, _WORKER["compiled"], input_format, cache, key, _WORKER["maker"], transcript)
 

@@ -339,18 +339,20 @@ def test_patterns_find_the_same_with_only_their_attributes_computed():
     import spacy
 
     codebook = _codebook_of(ATTRIBUTE_PATTERNS)
-    own = compile_codebook(codebook)
-    assert len(_lexical(own)) < len(_lexical(compile_codebook(codebook, nlp=spacy.blank("en"))))
+    every, own = compile_codebook(codebook, nlp=spacy.blank("en")), compile_codebook(codebook)
+    assert len(_lexical(own)) < len(_lexical(every))
     texts = ATTRIBUTE_TEXTS + turn_texts(DATA / "annomi" / "transcripts", codebook.speakers)
-    fired = set()
-    for every in (compile_codebook(codebook, nlp=spacy.blank("en")), own):
-        found = []
-        for doc in every.make_docs(texts):
-            found.append(sorted(pattern_hits(doc, every)))
-            assert set(found[-1]) == pattern_hits_reference(doc, every)
-        fired.add(tuple(map(tuple, found)))
-    assert len(fired) == 1  # the same hits, text by text
-    names = {name for hits in fired.pop() for name, _, _ in hits}
+
+    def hits(compiled) -> list[set]:
+        out = []
+        for doc in compiled.make_docs(texts):
+            out.append(pattern_hits(doc, compiled))
+            assert out[-1] == pattern_hits_reference(doc, compiled)
+        return out
+
+    found = hits(own)
+    assert found == hits(every)  # the same hits, text by text
+    names = {name for in_text in found for name, _, _ in in_text}
     assert len(names) == len(ATTRIBUTE_PATTERNS), sorted(names)  # every pattern found something
 
 
