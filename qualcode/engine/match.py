@@ -53,6 +53,10 @@ SCORE_PATTERN = 0.8
 #: A keyword expands to at most this many word-form variants.
 MAX_VARIANTS = 512
 
+#: The tokenizer is given each chunk alone, to cache it, up to this many chunks a process (about 0.1 KB
+#: each, with spaCy's cache entry); spaCy's tokenizer caches as many (`nlp.TOKENIZER_CACHE`).
+CHUNKS_SEEN = 200_000
+
 class Hit(NamedTuple):
     """A theme found in one text: character span, the rule that fired, score, negation."""
 
@@ -128,6 +132,8 @@ class CompiledCodebook:
     negation_cues: frozenset[int] = frozenset()  # LOWER hashes
     clause_breaks: frozenset[int] = frozenset()
     lower_attr: int = 0  # spaCy's attribute id of LOWER, for `Doc.to_array`
+    #: the chunks (runs of non-space characters) the tokenizer has been given alone (`make_docs`)
+    chunks_seen: set[str] = field(default_factory=set)
 
     @cached_property
     def sortable(self) -> dict[int, tuple[int, str, str, float]]:
@@ -139,11 +145,29 @@ class CompiledCodebook:
         return doc.to_array(self.lower_attr).tolist()
 
     def make_docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
-        """Docs for texts, newlines folded to spaces (offsets unchanged)."""
-        texts = (t.replace("\n", " ") for t in texts)
+        """Docs for texts (one transcript's turns), newlines folded to spaces (offsets unchanged)."""
+        texts = [t.replace("\n", " ") for t in texts]
         if len(self.nlp.pipeline) == 0:
+            self._cache_chunks(texts)
             return (self.nlp.make_doc(t) for t in texts)
         return self.nlp.pipe(texts, batch_size=256)
+
+    def _cache_chunks(self, texts: list[str]) -> None:
+        """Have the tokenizer cache every chunk of these texts. spaCy's tokenizer splits a text at white
+        space and keeps how it split each chunk, but not a chunk it meets after a special case ("I'm",
+        "don't") in the same text: in conversation most turns have one early, so a chunk that needs its
+        affix rules ("well,", "okay.") is split again at almost every sight. Each chunk not seen before
+        is tokenized here alone, once, which caches it (a chunk holding a special case itself is looked
+        up among the special cases at once anyway). At most `CHUNKS_SEEN` chunks a process."""
+        seen = self.chunks_seen
+        if len(seen) >= CHUNKS_SEEN:
+            return
+        new = set(itertools.chain.from_iterable(map(str.split, texts)))
+        new.difference_update(seen)
+        tokenizer = self.nlp.tokenizer
+        for chunk in sorted(new):
+            tokenizer(chunk)
+        seen.update(new)
 
 
 def keyword_variants(tokens: list[str], lemma_of, inverse: dict[str, set[str]]) -> list[tuple[str, ...]]:
@@ -465,6 +489,8 @@ def compile_codebook(codebook: Codebook, *, pipeline: str | None = None,
         nlp = nlp_mod.load_pipeline(pipeline, lemmas=needs_lemmas)
         if not pipeline and attributes is not None:  # (a trained pipeline's components read them all)
             nlp_mod.compute_only(nlp, attributes)
+        if not pipeline:
+            nlp_mod.widen_tokenizer_cache(nlp, CHUNKS_SEEN)
     else:
         missing = nlp_mod.not_computed(nlp, attributes)
         if missing:

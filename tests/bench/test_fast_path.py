@@ -361,3 +361,63 @@ def test_a_shared_pipeline_must_compute_the_attributes_the_codebook_tests():
     assert compile_codebook(_codebook_of([[{"LOWER": "b"}]]), nlp=first.nlp).nlp is first.nlp
     with pytest.raises(ValueError, match="does not compute SHAPE"):
         compile_codebook(_codebook_of([[{"SHAPE": "dd"}]]), nlp=first.nlp)
+
+
+SPECIAL_TEXTS = [
+    "I'm sure you're right, don't you think? It's what we'd call 'cause and effect, isn't it",
+    "(don't) \"can't\" [won't] she'll, he'd've, y'all... gonna gotta wanna lemme cannot",
+    "Meet at 10a.m. or 3p.m., i.e. after lunch, e.g. Dr. Weber's office :) :-( <3 ^_^ (:",
+    "We said ' cause and ' em, then 'cause ( : and :)) ;) xD ' s",
+    "Um  two  spaces,\ttab and\u00a0no-break, line\nbreak, trailing space ",
+    "well, well. well! WELL? okay... okay.. (laughs) [crosstalk] — yeah-no, it's okay.",
+]
+
+
+def test_chunks_given_to_the_tokenizer_ahead_leave_every_token_as_it_was(tmp_path):
+    """`make_docs` gives the tokenizer each chunk it has not seen yet alone, so that spaCy caches how it
+    split it (spaCy does not cache a chunk met after a special case in the same text): every Doc is
+    token for token what a pipeline that never did so makes, on the example study, AnnoMI, generated
+    text and text full of special cases, transcript by transcript as `suggest` makes them."""
+    import spacy
+    from benchmarks import corpus
+
+    corpus.generate(tmp_path / "corpus", 15_000, seed=7)
+    compiled = compile_codebook(load_codebook(DEFAULT_CODEBOOK))
+    plain = spacy.blank("en")
+    batches = [SPECIAL_TEXTS, SPECIAL_TEXTS[::-1], EDGE_TEXTS + SPECIAL_TEXTS + ATTRIBUTE_TEXTS]
+    for folder in (EXAMPLES, DATA / "annomi" / "transcripts", tmp_path / "corpus"):
+        batches += [[turn.text for turn in read_transcript(path, speakers=compiled.codebook.speakers).turns]
+                    for path in sorted(folder.glob("*.txt"))]
+
+    def tokens(doc):
+        return [(t.text, t.idx, t.lower_, t.whitespace_) for t in doc]
+
+    for texts in batches:
+        for text, doc in zip(texts, compiled.make_docs(texts)):
+            assert tokens(doc) == tokens(plain.make_doc(text.replace("\n", " "))), text
+    assert len(compiled.chunks_seen) > 3000
+
+
+def test_the_chunks_given_ahead_are_bounded(monkeypatch):
+    from qualcode.engine import match
+
+    monkeypatch.setattr(match, "CHUNKS_SEEN", 5)
+    compiled = compile_codebook(_codebook_of([[{"LOWER": "a"}]]))
+    list(compiled.make_docs(["one two, three", "four five six."]))
+    assert compiled.chunks_seen == {"one", "two,", "three", "four", "five", "six."}
+    list(compiled.make_docs(["seven"]))  # at the bound: no more
+    assert "seven" not in compiled.chunks_seen
+
+
+def test_the_built_in_tokenizer_caches_as_many_chunks_as_are_given_ahead():
+    import spacy
+
+    from qualcode.engine.match import CHUNKS_SEEN
+
+    shared = spacy.blank("en")
+    if not hasattr(shared.tokenizer, "max_cache_size"):
+        pytest.skip("this spaCy's tokenizer has no cache bound")
+    assert compile_codebook(_codebook_of([[{"LOWER": "a"}]])).nlp.tokenizer.max_cache_size == CHUNKS_SEEN
+    before = shared.tokenizer.max_cache_size
+    compile_codebook(_codebook_of([[{"LOWER": "a"}]]), nlp=shared)  # a pipeline passed in is left as it is
+    assert shared.tokenizer.max_cache_size == before
