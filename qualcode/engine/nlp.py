@@ -179,15 +179,6 @@ def compute_only(nlp: "Language", attributes: Iterable[str]) -> None:
     nlp.vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr in keep}
 
 
-def widen_tokenizer_cache(nlp: "Language", size: int) -> None:
-    """Let the tokenizer cache how it split up to `size` chunks (spaCy 3.8 keeps 10,000 by default;
-    a study of a million words has about 20,000 distinct ones). Only ever raised; a tokenizer without
-    the setting is left as it is."""
-    tokenizer = nlp.tokenizer
-    if getattr(tokenizer, "max_cache_size", size) < size:
-        tokenizer.max_cache_size = size
-
-
 def not_computed(nlp: "Language", attributes: Iterable[str] | None) -> list[str]:
     """The lexical attributes among `attributes` (None: all) that the pipeline does not compute, sorted."""
     from spacy.attrs import IDS

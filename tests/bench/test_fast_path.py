@@ -395,7 +395,7 @@ def test_chunks_given_to_the_tokenizer_ahead_leave_every_token_as_it_was(tmp_pat
     for texts in batches:
         for text, doc in zip(texts, compiled.make_docs(texts)):
             assert tokens(doc) == tokens(plain.make_doc(text.replace("\n", " "))), text
-    assert len(compiled.chunks_seen) > 3000
+    assert len(compiled.chunks_seen) >= 1000
 
 
 def test_the_chunks_given_ahead_are_bounded(monkeypatch):
@@ -407,17 +407,3 @@ def test_the_chunks_given_ahead_are_bounded(monkeypatch):
     assert compiled.chunks_seen == {"one", "two,", "three", "four", "five", "six."}
     list(compiled.make_docs(["seven"]))  # at the bound: no more
     assert "seven" not in compiled.chunks_seen
-
-
-def test_the_built_in_tokenizer_caches_as_many_chunks_as_are_given_ahead():
-    import spacy
-
-    from qualcode.engine.match import CHUNKS_SEEN
-
-    shared = spacy.blank("en")
-    if not hasattr(shared.tokenizer, "max_cache_size"):
-        pytest.skip("this spaCy's tokenizer has no cache bound")
-    assert compile_codebook(_codebook_of([[{"LOWER": "a"}]])).nlp.tokenizer.max_cache_size == CHUNKS_SEEN
-    before = shared.tokenizer.max_cache_size
-    compile_codebook(_codebook_of([[{"LOWER": "a"}]]), nlp=shared)  # a pipeline passed in is left as it is
-    assert shared.tokenizer.max_cache_size == before
