@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
 import os
 import pickle
 import time
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Inside an output folder (beside the cache, `CACHE_DIR`): the lock file.
 LOCK_NAME = ".qualcode.lock"
 #: Bump when the cache entry layout changes: old entries are then simply not found.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 #: While a pool's workers start, the main process reads transcripts for them (`_read_ahead`): at most
 #: this many bytes of them, pickled (about 1.2-3 times the files' bytes), so that memory stays flat
 #: however large the study. (Of the benchmark's 1 M-word study, 5.6 MB of files, it read 2.6-5.6 MB
@@ -57,6 +58,7 @@ FREEZE_EVERY = 16
 #: Fields of a Suggestion, in order: a cache entry stores each suggestion as a list of them.
 _SUGGESTION_FIELDS = tuple(f.name for f in fields(Suggestion))
 _SUGGESTION_VALUES = attrgetter(*_SUGGESTION_FIELDS)  # a Suggestion -> its values, as a tuple
+_SCORE = attrgetter("score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,20 +327,38 @@ def cache_key(data: bytes, name: str, fingerprint: bytes) -> str:
 def load_cached(folder: Path, key: str, path: str) -> CodedTranscript | None:
     """The cached record, or None when there is none or it cannot be used."""
     try:
-        entry = orjson.loads((folder / f"{key}.json").read_bytes())
+        data = (folder / f"{key}.json").read_bytes()
+        try:
+            entry = orjson.loads(data)
+        except orjson.JSONDecodeError:  # an entry the json module wrote (see `store_cached`)
+            entry = json.loads(data)
         if entry.get("format") != CACHE_FORMAT or entry.get("key") != key:
             return None
-        return CodedTranscript.from_json(entry["record"], path)
+        record = entry["record"]
+        if not isinstance(record["meta"], str):
+            return None
+        return CodedTranscript.from_json({**record, "meta": json.loads(record["meta"])}, path)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def store_cached(folder: Path, key: str, record: CodedTranscript) -> None:
-    """Write one entry atomically (JSON, by orjson: a sixth of the time of the json module's encoder).
-    Unlike the tables it is not fsynced: an entry lost or emptied by a power cut fails to load and the
-    transcript is simply coded again."""
-    entry = {"format": CACHE_FORMAT, "key": key, "file": Path(record.path).name, "record": record.to_json()}
-    atomic_write_bytes(folder / f"{key}.json", orjson.dumps(entry, option=orjson.OPT_SORT_KEYS), durable=False)
+    """Write one entry atomically: JSON, by orjson (a sixth of the json module's time). The front matter
+    (`meta`) is held as a string of JSON by the json module, which keeps any value YAML gives exactly
+    (orjson writes NaN and infinity as null, and refuses integers beyond 64 bits); an entry with a
+    score orjson would not keep as it is (not finite) is written by the json module whole. Unlike the
+    tables it is not fsynced: an entry lost or emptied by a power cut fails to load and the transcript
+    is simply coded again."""
+    values = record.to_json()
+    values["meta"] = json.dumps(values["meta"], ensure_ascii=False, sort_keys=True)
+    entry = {"format": CACHE_FORMAT, "key": key, "file": Path(record.path).name, "record": values}
+    try:
+        if not all(map(math.isfinite, map(_SCORE, record.suggestions))):
+            raise ValueError("a score that is not finite")
+        data = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, ValueError, OverflowError):
+        data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    atomic_write_bytes(folder / f"{key}.json", data, durable=False)
 
 
 def prune_cache(folder: Path, keep: frozenset[str]) -> None:

@@ -58,3 +58,23 @@ def test_records_read_back_from_values_are_made_fast_and_equal():
     again = CodedTranscript.from_json(record.to_json(), "d01.txt")
     assert again == record and type(again.turns[0]) is TurnInfo and type(again.suggestions[0]) is Suggestion
     assert pickle.loads(pickle.dumps(record)) == record
+
+
+def test_a_cache_entry_gives_back_its_record_and_a_corrupt_one_is_a_miss(tmp_path):
+    """An entry with a score that is not finite is written by the json module whole (orjson would
+    write null), and read back; an empty, cut-off, foreign or older-format entry is a miss."""
+    import json
+    import math
+
+    from qualcode.batch import load_cached, store_cached
+
+    turn = TurnInfo(3, "C", "client", 12, 4)
+    for score in (0.9, math.nan, math.inf):
+        record = CodedTranscript("d01", "d01.txt", {"dyad": "D1", "n": 2**70}, (turn,), (Suggestion(*VALUES[:-1], score),))
+        store_cached(tmp_path, "k", record)
+        again = load_cached(tmp_path, "k", "d01.txt")
+        assert again is not None and repr(again) == repr(record)  # (NaN is not equal to itself)
+    for corrupt in (b"", b'{"format": 3, "key": "k"', b"\xff\xfe", b"[]",
+                    json.dumps({"format": 3, "key": "k", "record": {"meta": {}}}).encode()):
+        (tmp_path / "k.json").write_bytes(corrupt)
+        assert load_cached(tmp_path, "k", "d01.txt") is None

@@ -125,3 +125,20 @@ def test_a_spool_that_cannot_be_written_is_a_clear_error(cli, tmp_path, study, m
     assert r.stderr.strip() == (f"{out}: QC002 cannot write output: No space left on device — check free disk "
                                 "space and permissions; the previous tables are unchanged")
     assert output_files(out) == before
+
+
+def test_front_matter_of_any_yaml_value_reads_back_from_the_cache_as_it_was(tmp_path, study):
+    """Cache entries are written by orjson, which has no NaN or infinity and no integer beyond 64 bits:
+    the front matter is kept as JSON by the json module, so a run served from the cache writes the
+    same tables as the run that coded the study."""
+    path = study / "d01-client.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "\ngroup: favorable\n" in text
+    path.write_text(text.replace("\ngroup: favorable\n", "\ngroup: .inf\nconsent: 123456789012345678901234567890\n"
+                                 "weight: .nan\nnote: Ärztin «ok»\n", 1), encoding="utf-8")
+    first = run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=1)
+    coded = output_files(tmp_path / "out")
+    again = run_batch([study], out=tmp_path / "out", codebook=SMALL_CODEBOOK, jobs=1)
+    assert (first.coded, again.coded, again.cached) == (len(first.transcripts), 0, len(first.transcripts))
+    assert output_files(tmp_path / "out") == coded
+    assert b"inf" in coded["segments.csv"]  # the group, as the coding run wrote it
