@@ -54,8 +54,11 @@ SCORE_PATTERN = 0.8
 MAX_VARIANTS = 512
 
 #: The tokenizer is given alone, to cache them, the first this many distinct chunks a process meets
-#: (`CompiledCodebook._cache_chunks`): half of what spaCy's tokenizer caches (10,000 chunks).
-CHUNKS_SEEN = 5_000
+#: (`CompiledCodebook._cache_chunks`): half of what spaCy 3.8's tokenizer caches (10,000 chunks).
+CHUNKS_AHEAD = 5_000
+#: Chunks longer than this are not given ahead (a word with its punctuation is far shorter).
+LONGEST_CHUNK_AHEAD = 100
+
 
 class Hit(NamedTuple):
     """A theme found in one text: character span, the rule that fired, score, negation."""
@@ -133,7 +136,7 @@ class CompiledCodebook:
     clause_breaks: frozenset[int] = frozenset()
     lower_attr: int = 0  # spaCy's attribute id of LOWER, for `Doc.to_array`
     #: the chunks (runs of non-space characters) the tokenizer has been given alone (`make_docs`)
-    chunks_seen: set[str] = field(default_factory=set)
+    chunks_seen: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @cached_property
     def sortable(self) -> dict[int, tuple[int, str, str, float]]:
@@ -145,7 +148,8 @@ class CompiledCodebook:
         return doc.to_array(self.lower_attr).tolist()
 
     def make_docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
-        """Docs for texts (one transcript's turns), newlines folded to spaces (offsets unchanged)."""
+        """Docs for texts (a transcript's turns, as `suggest` gives them), newlines folded to spaces
+        (offsets unchanged)."""
         texts = [t.replace("\n", " ") for t in texts]
         if len(self.nlp.pipeline) == 0:
             self._cache_chunks(texts)
@@ -153,24 +157,26 @@ class CompiledCodebook:
         return self.nlp.pipe(texts, batch_size=256)
 
     def _cache_chunks(self, texts: list[str]) -> None:
-        """Have the tokenizer cache the chunks of these texts (the first `CHUNKS_SEEN` a process meets).
-        spaCy's tokenizer splits a text at white space and caches how it split each chunk, up to 10,000
-        of them, but not a chunk it meets after a special case ("I'm", "don't") in the same text: in
-        conversation most turns have one early, so a chunk that needs its affix rules ("well,",
-        "okay.") is split again at almost every sight. A chunk not seen before is tokenized here alone,
-        once, which caches it (a chunk that is a special case itself is looked up among them at once
-        anyway). Only the first few thousand: the chunks a study meets first are mostly the frequent
-        ones, and giving rare ones ahead costs more than it saves and crowds spaCy's cache (reading and
-        tokenizing the 1 M-word study in one process, in instructions: 12.55 G without; 11.44 G with the
-        first 1,000 chunks; 10.59 G with 5,000; 10.95 G with 10,000; 11.63 G with every chunk and the
-        cache unbounded)."""
+        """Have the tokenizer cache the chunks of these texts, the first `CHUNKS_AHEAD` a process meets.
+        spaCy's tokenizer splits a text at white space and caches how it split each chunk (spaCy 3.8:
+        up to 10,000), but not a chunk it meets after a special case ("I'm", "don't") in the same text
+        (explosion/spaCy#13950, with a fix proposed in #13951): in conversation most turns have one
+        early, so a chunk that needs its affix rules ("well,", "okay.") is split again at almost every
+        sight. A chunk not seen before is tokenized here alone, once, in the order the texts hold
+        them, which caches it; a chunk that is a special case itself is looked up among them at once
+        anyway. Only the first few thousand, and none longer than `LONGEST_CHUNK_AHEAD`: the chunks a
+        study meets first are mostly the frequent ones, and giving rare ones ahead costs more than it
+        saves and crowds spaCy's cache (reading and tokenizing the 1 M-word study in one process, in
+        instructions: 12.55 G without; 11.44 G with the first 1,000 chunks; 10.59 G with 5,000;
+        10.95 G with 10,000; 11.63 G with every chunk and the cache unbounded)."""
         seen = self.chunks_seen
-        if len(seen) >= CHUNKS_SEEN:
+        room = CHUNKS_AHEAD - len(seen)
+        if room <= 0:
             return
-        new = set(itertools.chain.from_iterable(map(str.split, texts)))
-        new.difference_update(seen)
+        chunks = dict.fromkeys(itertools.chain.from_iterable(map(str.split, texts)))
+        new = [c for c in chunks if c not in seen and len(c) <= LONGEST_CHUNK_AHEAD][:room]
         tokenizer = self.nlp.tokenizer
-        for chunk in sorted(new):
+        for chunk in new:
             tokenizer(chunk)
         seen.update(new)
 

@@ -401,9 +401,26 @@ def test_chunks_given_to_the_tokenizer_ahead_leave_every_token_as_it_was(tmp_pat
 def test_the_chunks_given_ahead_are_bounded(monkeypatch):
     from qualcode.engine import match
 
-    monkeypatch.setattr(match, "CHUNKS_SEEN", 5)
+    monkeypatch.setattr(match, "CHUNKS_AHEAD", 5)
     compiled = compile_codebook(_codebook_of([[{"LOWER": "a"}]]))
-    list(compiled.make_docs(["one two, three", "four five six."]))
-    assert compiled.chunks_seen == {"one", "two,", "three", "four", "five", "six."}
+    list(compiled.make_docs(["one two, three " + "x" * 101, "four five six."]))
+    assert compiled.chunks_seen == {"one", "two,", "three", "four", "five"}  # in the order met; none too long
     list(compiled.make_docs(["seven"]))  # at the bound: no more
     assert "seven" not in compiled.chunks_seen
+
+
+def test_a_chunk_met_after_a_special_case_is_split_once(monkeypatch):
+    """What the chunks given ahead are for: spaCy does not cache "well," met after "I'm" in a text, and
+    splits it again each time; given ahead, it is split once."""
+    import spacy
+
+    plain, compiled = spacy.blank("en"), compile_codebook(_codebook_of([[{"LOWER": "a"}]]))
+    for nlp, make_docs, again in ((plain, lambda texts: map(plain.make_doc, texts), 3),
+                                  (compiled.nlp, compiled.make_docs, 1)):
+        split = []
+        suffix_search = nlp.tokenizer.suffix_search
+        nlp.tokenizer.suffix_search = lambda text, search=suffix_search: split.append(text) or search(text)
+        for _ in range(3):
+            assert [t.text for doc in make_docs(["I'm well, thanks"]) for t in doc] == ["I", "'m", "well", ",",
+                                                                                        "thanks"]
+        assert split.count("well,") == again
