@@ -352,11 +352,13 @@ def store_cached(folder: Path, key: str, record: CodedTranscript) -> None:
     values = record.to_json()
     values["meta"] = json.dumps(values["meta"], ensure_ascii=False, sort_keys=True)
     entry = {"format": CACHE_FORMAT, "key": key, "file": Path(record.path).name, "record": values}
-    try:
-        if not all(map(math.isfinite, map(_SCORE, record.suggestions))):
-            raise ValueError("a score that is not finite")
-        data = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, ValueError, OverflowError):
+    data = None
+    if all(map(math.isfinite, map(_SCORE, record.suggestions))):
+        try:
+            data = orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # what orjson refuses (a lone surrogate) the json module reports
+            pass
+    if data is None:
         data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8")
     atomic_write_bytes(folder / f"{key}.json", data, durable=False)
 

@@ -148,8 +148,8 @@ class CompiledCodebook:
         return doc.to_array(self.lower_attr).tolist()
 
     def make_docs(self, texts: Iterable[str]) -> Iterable["Doc"]:
-        """Docs for texts (a transcript's turns, as `suggest` gives them), newlines folded to spaces
-        (offsets unchanged)."""
+        """Docs for texts (a transcript's turns, from `suggest`), newlines folded to spaces (offsets
+        unchanged). With the built-in pipeline, their first chunks are cached first (`_cache_chunks`)."""
         texts = [t.replace("\n", " ") for t in texts]
         if len(self.nlp.pipeline) == 0:
             self._cache_chunks(texts)

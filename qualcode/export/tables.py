@@ -193,8 +193,8 @@ def transcript_cooccurrence(doc: "CodedTranscript", themes: Sequence[str], windo
     at = columns - first
     near_counts = (np.searchsorted(keys, base + at + reach, "right")
                    - np.searchsorted(keys, base + np.maximum(at - reach, 0), "left"))
-    # counts of turns, exact in float64 (below 2**53), and a matrix product of floats runs in BLAS:
-    # a tenth of the time of one of integers, which numpy multiplies in a loop of its own
+    # counts of turns, exact in float64 (below 2**53): a product of floats runs in BLAS, one of
+    # integers in numpy's own loop (15 themes x 130 turns: 8 against 38 us for the two)
     same = (coded @ coded.T).astype(np.int64)
     near = (coded @ near_counts.T).astype(np.int64)
     xs, ys = np.nonzero(np.triu(near, 1))  # the pairs this transcript has (x < y), in row order

@@ -1,12 +1,15 @@
-"""Records made by `fast_constructor` are the ordinary frozen records `cls(*values)` makes."""
+"""Records made by `fast_constructor` are the ordinary frozen records `cls(*values)` makes; a record
+stored in the cache reads back as it was."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import pickle
 
 import pytest
 
-from qualcode.batch import CodedTranscript, TurnInfo
+from qualcode.batch import CodedTranscript, TurnInfo, load_cached, store_cached
 from qualcode.models import Suggestion, fast_constructor, new_suggestion
 
 VALUES = ("d01", 3, "C", "client", "trust", "alliance/trust", 10, 15, 4, "trust", "keyword:trust", 0.9)
@@ -63,11 +66,6 @@ def test_records_read_back_from_values_are_made_fast_and_equal():
 def test_a_cache_entry_gives_back_its_record_and_a_corrupt_one_is_a_miss(tmp_path):
     """An entry with a score that is not finite is written by the json module whole (orjson would
     write null), and read back; an empty, cut-off, foreign or older-format entry is a miss."""
-    import json
-    import math
-
-    from qualcode.batch import load_cached, store_cached
-
     turn = TurnInfo(3, "C", "client", 12, 4)
     for score in (0.9, math.nan, math.inf):
         record = CodedTranscript("d01", "d01.txt", {"dyad": "D1", "n": 2**70}, (turn,), (Suggestion(*VALUES[:-1], score),))

@@ -374,8 +374,8 @@ SPECIAL_TEXTS = [
 
 
 def test_chunks_given_to_the_tokenizer_ahead_leave_every_token_as_it_was(tmp_path):
-    """`make_docs` gives the tokenizer each chunk it has not seen yet alone, so that spaCy caches how it
-    split it (spaCy does not cache a chunk met after a special case in the same text): every Doc is
+    """`make_docs` gives the tokenizer the first chunks it meets alone, so that spaCy caches how it
+    split them (spaCy does not cache a chunk met after a special case in the same text): every Doc is
     token for token what a pipeline that never did so makes, on the example study, AnnoMI, generated
     text and text full of special cases, transcript by transcript as `suggest` makes them."""
     import spacy
@@ -409,7 +409,7 @@ def test_the_chunks_given_ahead_are_bounded(monkeypatch):
     assert "seven" not in compiled.chunks_seen
 
 
-def test_a_chunk_met_after_a_special_case_is_split_once(monkeypatch):
+def test_a_chunk_met_after_a_special_case_is_split_once():
     """What the chunks given ahead are for: spaCy does not cache "well," met after "I'm" in a text, and
     splits it again each time; given ahead, it is split once."""
     import spacy
